@@ -1,0 +1,21 @@
+"""The Dagster code location (`workspace.yaml` loads this module)."""
+
+from dagster import Definitions
+
+from orchestration.assets.dbt import dbt_models
+from orchestration.assets.ingest import ingest_assets
+from orchestration.dbt_project import dbt_resource
+from orchestration.jobs import daily_pipeline_job, daily_pipeline_schedule
+from orchestration.resources import InstaBidsResource, PiiResource, PostgresResource
+
+defs = Definitions(
+    assets=[*ingest_assets, dbt_models],
+    jobs=[daily_pipeline_job],
+    schedules=[daily_pipeline_schedule],
+    resources={
+        "postgres": PostgresResource(),
+        "instabids": InstaBidsResource(),
+        "pii": PiiResource(),
+        "dbt": dbt_resource(),
+    },
+)

@@ -1,0 +1,227 @@
+"""The `outreach` command: the one face that may call every part (imported lazily, so `outreach db url` is fast).
+
+Groups: `db` (embedded PostgreSQL and migrations), `sandbox` (the local stand-in of the other domains),
+`up`/`down` (the local stack in the background), `materialize` (the daily pipeline for one day), `demo`, `ui`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+DEFAULT_SCALE = 2000
+DEFAULT_SEED = 42
+
+
+def _settings():
+    from outreach.settings import Settings
+
+    return Settings()
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+def main() -> None:
+    """InstaBids Outreach: discover, enrich, score, contact and convert contractor prospects."""
+
+
+# --- db ---------------------------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """The PostgreSQL server: DATABASE_URL if set, else the project's embedded server."""
+
+
+@db.command("start")
+def db_start() -> None:
+    """Start the embedded server (no-op with DATABASE_URL) and print its URL on the last line."""
+    from outreach.storage.database import database_url
+    from outreach.storage.embedded import EmbeddedPostgresError
+
+    settings = _settings()
+    try:
+        url = database_url(settings, start=True)
+    except EmbeddedPostgresError as exc:
+        _fail(str(exc))
+    click.echo("using DATABASE_URL" if settings.database_url else f"embedded PostgreSQL running ({settings.state_dir})")
+    click.echo(url)
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the embedded server."""
+    from outreach.storage.embedded import EmbeddedPostgres
+
+    settings = _settings()
+    if settings.database_url:
+        click.echo("DATABASE_URL is set: nothing of ours to stop")
+        return
+    stopped = EmbeddedPostgres(settings.state_dir).stop()
+    click.echo("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+
+
+@db.command("url")
+def db_url() -> None:
+    """Print the database URL (last line of output), starting the embedded server if needed."""
+    from outreach.storage.database import database_url
+    from outreach.storage.embedded import EmbeddedPostgresError
+
+    try:
+        click.echo(database_url(_settings(), start=True))
+    except EmbeddedPostgresError as exc:
+        _fail(str(exc))
+
+
+@db.command("migrate")
+def db_migrate() -> None:
+    """Apply the app schema (Alembic) to the database."""
+    from outreach.storage.database import database_url
+    from outreach.storage.migrate import current_revision, upgrade
+
+    url = database_url(_settings(), start=True)
+    upgrade(url)
+    click.echo(f"schema at revision {current_revision(url)}")
+
+
+# --- sandbox ----------------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=0, show_default=True, help="0 = a free port")
+@click.option("--seed", default=DEFAULT_SEED, show_default=True)
+@click.option("--scale", default=DEFAULT_SCALE, show_default=True, help="candidate contractor businesses")
+@click.option("--failure-rate", default=0.0, show_default=True, help="share of requests answered 503")
+@click.option("--latency-ms", default=0, show_default=True, help="delay added to every request")
+@click.option("--rate-limit", default=None, type=float, help="requests per second per client and domain")
+@click.option("--messaging-rate-limit", default=None, type=int, help="messages per minute per client")
+@click.option("--webhook-url", default=None, help="base URL of our API, where consumed events are delivered")
+@click.option("--registry-dir", default=None, type=click.Path(path_type=Path), help="where license files go")
+@click.option("--ready-file", default=None, type=click.Path(path_type=Path), help="JSON written once listening")
+def sandbox(**options) -> None:
+    """Serve the other InstaBids domains' APIs (the contract) with deterministic synthetic data."""
+    from integrations.sandbox.config import SandboxConfig
+    from integrations.sandbox.server import serve
+
+    ready_file = options.pop("ready_file")
+    overrides = {
+        "rate_limit_per_second": options.pop("rate_limit"),
+        "messaging_rate_limit_per_minute": options.pop("messaging_rate_limit"),
+    }
+    config = SandboxConfig(**options, **{k: v for k, v in overrides.items() if v is not None})
+    serve(config, ready_file=ready_file)
+
+
+# --- local stack ------------------------------------------------------------------------------------
+def _bring_up(scale: int, seed: int) -> tuple[str, str]:
+    """Start the database and the sandbox, migrate; returns (database URL, sandbox URL)."""
+    from outreach.local_stack import start_sandbox
+    from outreach.storage.dagster_instance import write_dagster_yaml
+    from outreach.storage.database import dagster_database_url, database_url
+    from outreach.storage.migrate import upgrade
+
+    settings = _settings()
+    url = database_url(settings, start=True)
+    upgrade(url)
+    home = write_dagster_yaml(settings.state_dir, dagster_database_url(url))
+    sandbox_process = start_sandbox(settings, scale=scale, seed=seed)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DAGSTER_HOME"] = str(home)
+    return url, sandbox_process.url
+
+
+@main.command()
+@click.option("--scale", default=DEFAULT_SCALE, show_default=True)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True)
+def up(scale: int, seed: int) -> None:
+    """Start the local stack in the background: database (migrated) and sandbox."""
+    url, sandbox_url = _bring_up(scale, seed)
+    click.echo(f"database: {url}\nsandbox:  {sandbox_url}")
+
+
+@main.command()
+def down() -> None:
+    """Stop the background sandbox and the embedded database."""
+    from outreach.local_stack import stop_sandbox
+    from outreach.storage.embedded import EmbeddedPostgres
+
+    settings = _settings()
+    click.echo("sandbox stopped" if stop_sandbox(settings) else "sandbox was not running")
+    if not settings.database_url:
+        stopped = EmbeddedPostgres(settings.state_dir).stop()
+        click.echo("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+
+
+def _parse_day(value: str | None) -> date:
+    return date.fromisoformat(value) if value else datetime.now(UTC).date()
+
+
+def _materialize(partition_date: date) -> bool:
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import DAILY_PIPELINE
+
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(DAILY_PIPELINE).execute_in_process(
+            partition_key=partition_date.isoformat(), instance=instance, raise_on_error=False
+        )
+    return result.success
+
+
+@main.command()
+@click.option("--date", "day", default=None, help="partition day YYYY-MM-DD (default: today, UTC)")
+@click.option("--scale", default=DEFAULT_SCALE, show_default=True)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True)
+def materialize(day: str | None, scale: int, seed: int) -> None:
+    """Materialize the whole asset graph for one day (starting the local stack if needed)."""
+    _bring_up(scale, seed)
+    partition_date = _parse_day(day)
+    if not _materialize(partition_date):
+        _fail(f"the daily pipeline failed for {partition_date}; see `make ui` for the run")
+    click.echo(f"materialized {partition_date}")
+
+
+@main.command()
+@click.option("--date", "day", default=None, help="partition day YYYY-MM-DD (default: today, UTC)")
+@click.option("--scale", default=DEFAULT_SCALE, show_default=True)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True)
+def demo(day: str | None, scale: int, seed: int) -> None:
+    """Start everything, materialize today's partition of the whole graph and print what landed."""
+    from outreach.storage.database import connect
+    from outreach.summary import format_counts, partition_counts
+
+    started = time.monotonic()
+    url, sandbox_url = _bring_up(scale, seed)
+    partition_date = _parse_day(day)
+    click.echo(f"stack up in {time.monotonic() - started:.1f} s (sandbox {sandbox_url}, scale {scale:,})")
+    ok = _materialize(partition_date)
+    with connect(url) as conn:
+        counts = partition_counts(conn, partition_date)
+    click.echo(f"\n{format_counts(counts)}\n")
+    click.echo(f"daily pipeline for {partition_date}: {'succeeded' if ok else 'FAILED'} "
+               f"in {time.monotonic() - started:.1f} s")
+    click.echo(
+        "next: `make ui` (Dagster UI on http://127.0.0.1:3000), "
+        f"`psql {url}` (schemas raw, app, staging), `make stop` when done"
+    )
+    if not ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--port", default=3000, show_default=True)
+def ui(port: int) -> None:
+    """Open the Dagster UI on the same database (`dagster dev -w workspace.yaml`)."""
+    _bring_up(DEFAULT_SCALE, DEFAULT_SEED)
+    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
+
+
+if __name__ == "__main__":
+    main()

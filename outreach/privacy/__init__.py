@@ -1,0 +1,1 @@
+"""Privacy: encryption of contact data, and (later) consent, DSAR and retention."""

@@ -1,0 +1,91 @@
+"""Encryption of contact data at rest (AES-256-GCM with key ids, so keys can rotate).
+
+Keys come from `OUTREACH_PII_KEYS` (`kid:base64key[,kid:base64key...]`, the first one encrypts, all decrypt).
+Without it, a local key file is created once under the state folder (mode 0600) so a fresh machine works; a
+production deployment sets the variable from its secret store. Ciphertext layout:
+`b"\\x01" | len(kid) | kid | 12-byte nonce | AES-GCM(ciphertext + tag)`, with the column name as associated data
+so a value cannot be moved to another column unnoticed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = 1
+NONCE_BYTES = 12
+
+
+class PiiKeyError(RuntimeError):
+    """A key is missing or malformed; nothing is decrypted with a guess."""
+
+
+@dataclass(frozen=True)
+class PiiCipher:
+    """Encrypts with the active key, decrypts with any known key."""
+
+    keys: dict[str, bytes]
+    active_kid: str
+
+    def encrypt(self, plaintext: str | None, context: str) -> bytes | None:
+        if plaintext is None:
+            return None
+        kid = self.active_kid.encode()
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = AESGCM(self.keys[self.active_kid]).encrypt(nonce, plaintext.encode(), context.encode())
+        return bytes([FORMAT_VERSION, len(kid)]) + kid + nonce + sealed
+
+    def decrypt(self, blob: bytes | None, context: str) -> str | None:
+        if blob is None:
+            return None
+        blob = bytes(blob)
+        if not blob or blob[0] != FORMAT_VERSION:
+            raise PiiKeyError("unknown ciphertext format")
+        kid_len = blob[1]
+        kid = blob[2 : 2 + kid_len].decode()
+        if kid not in self.keys:
+            raise PiiKeyError(f"no key with id {kid!r}")
+        nonce = blob[2 + kid_len : 2 + kid_len + NONCE_BYTES]
+        sealed = blob[2 + kid_len + NONCE_BYTES :]
+        return AESGCM(self.keys[kid]).decrypt(nonce, sealed, context.encode()).decode()
+
+    @classmethod
+    def from_spec(cls, spec: str) -> PiiCipher:
+        """Parse `kid:base64key,...`; the first key is the active one."""
+        keys: dict[str, bytes] = {}
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            kid, _, encoded = part.partition(":")
+            key = base64.b64decode(encoded)
+            if not kid or len(key) != 32:
+                raise PiiKeyError("OUTREACH_PII_KEYS entries must be kid:base64(32 bytes)")
+            keys[kid] = key
+        if not keys:
+            raise PiiKeyError("OUTREACH_PII_KEYS is empty")
+        return cls(keys=keys, active_kid=next(iter(keys)))
+
+
+def new_key_spec(kid: str) -> str:
+    return f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+
+
+def load_cipher(state_dir: Path) -> PiiCipher:
+    """The cipher from `OUTREACH_PII_KEYS`, else from (a newly created) local key file."""
+    if spec := os.environ.get("OUTREACH_PII_KEYS"):
+        return PiiCipher.from_spec(spec)
+    key_file = state_dir / "pii_keys.json"
+    if not key_file.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"keys": [new_key_spec("k1")]}, handle)
+    return PiiCipher.from_spec(",".join(json.loads(key_file.read_text())["keys"]))

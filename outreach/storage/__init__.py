@@ -1,0 +1,1 @@
+"""Postgres access: the embedded server, connections and the Alembic-owned app schema."""

@@ -1,0 +1,66 @@
+"""The whole asset graph for one day, materialized by Dagster on PostgreSQL instance storage, twice."""
+
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from dagster import DagsterInstance
+
+from orchestration.definitions import defs
+from orchestration.jobs import DAILY_PIPELINE
+from outreach.ingestion.endpoints import ENDPOINTS
+from outreach.storage.dagster_instance import write_dagster_yaml
+from outreach.storage.database import dagster_database_url
+
+pytestmark = pytest.mark.e2e
+
+DAY = datetime.now(UTC).date().isoformat()
+
+
+@pytest.fixture
+def instance(pipeline_env, tmp_path, monkeypatch):
+    home = write_dagster_yaml(tmp_path / "dagster-state", dagster_database_url(pipeline_env["DATABASE_URL"]))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with DagsterInstance.get() as dagster_instance:
+        yield dagster_instance
+
+
+def _raw_counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        query = "select count(*) from {} where partition_date = %s"
+        return {spec.name: conn.execute(query.format(spec.table), (DAY,)).fetchone()[0] for spec in ENDPOINTS}
+
+
+def _staging_counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        views = [r[0] for r in conn.execute(
+            "select table_name from information_schema.views where table_schema = 'staging' order by 1"
+        )]
+        query = 'select count(*) from staging."{}" where partition_date = %s'
+        return {view: conn.execute(query.format(view), (DAY,)).fetchone()[0] for view in views}
+
+
+def test_daily_pipeline_lands_raw_builds_staging_and_passes_its_checks(instance, pipeline_env) -> None:
+    job = defs.resolve_job_def(DAILY_PIPELINE)
+    result = job.execute_in_process(partition_key=DAY, instance=instance)
+    assert result.success
+
+    raw = _raw_counts(pipeline_env["DATABASE_URL"])
+    assert all(count > 0 for count in raw.values()), raw
+    staging = _staging_counts(pipeline_env["DATABASE_URL"])
+    assert len(staging) == len(ENDPOINTS)
+    assert sorted(staging.values()) == sorted(raw.values())
+
+    checks = result.get_asset_check_evaluations()
+    assert checks, "dbt tests should surface as asset checks"
+    assert all(check.passed for check in checks), [c.check_name for c in checks if not c.passed]
+
+    materialized = {tuple(event.asset_key.path) for event in result.get_asset_materialization_events()}
+    assert {("raw", spec.name) for spec in ENDPOINTS} <= materialized
+
+    records = instance.get_run_records()
+    assert records and records[0].dagster_run.tags.get("dagster/partition") == DAY
+
+    rerun = job.execute_in_process(partition_key=DAY, instance=instance)
+    assert rerun.success
+    assert _raw_counts(pipeline_env["DATABASE_URL"]) == raw
