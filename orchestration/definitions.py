@@ -2,14 +2,14 @@
 
 from dagster import Definitions
 
-from orchestration.assets.dbt import dbt_models
+from orchestration.assets.dbt import outreach_dbt_assets
 from orchestration.assets.ingest import ingest_assets
 from orchestration.dbt_project import dbt_resource
 from orchestration.jobs import daily_pipeline_job, daily_pipeline_schedule
 from orchestration.resources import InstaBidsResource, PiiResource, PostgresResource
 
 defs = Definitions(
-    assets=[*ingest_assets, dbt_models],
+    assets=[*ingest_assets, outreach_dbt_assets],
     jobs=[daily_pipeline_job],
     schedules=[daily_pipeline_schedule],
     resources={

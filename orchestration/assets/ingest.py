@@ -4,7 +4,6 @@ Each lands in `raw.<name>` (asset key `["raw", <name>]`, the key dbt's sources m
 and reports row counts, quarantined items and the table schema in its materialization metadata.
 """
 
-from __future__ import annotations
 
 from datetime import date
 

@@ -1,0 +1,103 @@
+"""The dbt models as Dagster assets: staging -> intermediate -> marts, built for one daily partition per run.
+
+Every pipeline asset shares `daily_partitions`, so one run materializes the whole graph for a day; a backfill of
+many days runs dbt once (`BackfillPolicy.single_run()`) with the window passed as `--vars`. dbt tests surface as
+asset checks on the models they test. dbt sources resolve to the ingest assets' keys, `raw/<table>`, so the graph
+is joined end to end.
+
+No `from __future__ import annotations` here: Dagster validates the `context` annotation at definition time and
+rejects it as a string.
+"""
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.dbt_project import dbt_env, dbt_project, ensure_manifest
+from orchestration.partitions import daily_partitions
+
+RAW_KEY_PREFIX = "raw"
+"""Asset key prefix of the ingest assets: source table `raw.<table>` is asset `raw/<table>`."""
+
+
+class OutreachDbtTranslator(DagsterDbtTranslator):
+    """Maps dbt nodes to this platform's asset keys and groups.
+
+    Sources become `raw/<table>` (the ingest assets). Models keep dagster-dbt's default key, `<schema>/<model>`
+    (e.g. `staging/stg_social__potential_contractors`, `marts/<mart>`), i.e. where the relation lives, and are
+    grouped by their folder: `staging`, `intermediate`, `marts_<area>` (e.g. `marts_prospects`).
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([RAW_KEY_PREFIX, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return group_from_fqn(dbt_resource_props["fqn"])
+
+
+def group_from_fqn(fqn: list[str]) -> str:
+    """Group from a node's folder path (`fqn` = project, folders..., name): `marts/<area>` gives `marts_<area>`."""
+    folders = fqn[1:-1]
+    if not folders:
+        return "dbt"
+    if folders[0] == "marts" and len(folders) > 1:
+        return f"marts_{folders[1]}"
+    return folders[0]
+
+
+def partition_vars(start: datetime, end: datetime) -> dict[str, str]:
+    """dbt `--vars` for a partition window [start, end): `start_date` inclusive, `end_date` exclusive, and
+    `partition_date` the window's last day (the day itself for a one-partition run)."""
+    return {
+        "partition_date": (end - timedelta(days=1)).date().isoformat(),
+        "start_date": start.date().isoformat(),
+        "end_date": end.date().isoformat(),
+    }
+
+
+@contextmanager
+def _environ(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a dbt invocation, then restore them.
+
+    `DbtCliResource.cli` has no `env` argument: it copies `os.environ` into the dbt subprocess (and loads the
+    profile in-process from it), so the connection has to be in the process environment while dbt runs.
+    """
+    previous = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    dagster_dbt_translator=OutreachDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True),
+    ),
+    partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+)
+def outreach_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` (models, then their tests as asset checks) for the run's partition window."""
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        raise RuntimeError("DATABASE_URL is not set: dbt needs it to reach Postgres.")
+    window = context.partition_time_window
+    dbt_vars = partition_vars(window.start, window.end)
+    context.log.info("dbt build for %s", dbt_vars)
+    with _environ(dbt_env(database_url)):
+        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
