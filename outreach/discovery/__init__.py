@@ -1,0 +1,1 @@
+"""Discovery: candidate contractor records from every source, in one shape, with provenance."""
