@@ -170,7 +170,10 @@ def _materialize(partition_date: date) -> bool:
 
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def(DAILY_PIPELINE).execute_in_process(
-            partition_key=partition_date.isoformat(), instance=instance, raise_on_error=False
+            partition_key=partition_date.isoformat(),
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
     return result.success
 

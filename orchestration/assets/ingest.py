@@ -11,6 +11,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    BackfillPolicy,
     MaterializeResult,
     MetadataValue,
     TableColumn,
@@ -44,6 +45,7 @@ def build_ingest_asset(spec: EndpointSpec) -> AssetsDefinition:
         key=AssetKey(["raw", spec.name]),
         group_name=INGEST_GROUP,
         partitions_def=daily_partitions,
+        backfill_policy=BackfillPolicy.single_run(),
         description=spec.description,
         kinds={"python", "postgres"},
         metadata={"table": spec.table, "dagster/column_schema": _table_schema(spec), "endpoint": spec.path},
@@ -55,19 +57,23 @@ def build_ingest_asset(spec: EndpointSpec) -> AssetsDefinition:
         instabids: InstaBidsResource,
         pii: PiiResource,
     ) -> MaterializeResult:
-        partition_date = date.fromisoformat(context.partition_key)
+        # A backfill runs once for its whole window (single-run policy): each day is landed on its own.
+        cipher = pii.cipher()
+        rows = quarantined = pages = 0
         with postgres.connect() as conn:
-            result = ingest_endpoint(conn, spec, partition_date, instabids.fetch_pages, pii.cipher())
-        context.log.info(
-            f"{spec.table} {partition_date}: {result.rows} rows, {result.quarantined} quarantined, "
-            f"{result.pages} pages"
-        )
+            for key in context.partition_keys:
+                partition_date = date.fromisoformat(key)
+                result = ingest_endpoint(conn, spec, partition_date, instabids.fetch_pages, cipher)
+                context.log.info(
+                    f"{spec.table} {key}: {result.rows} rows, {result.quarantined} quarantined, {result.pages} pages"
+                )
+                rows, quarantined, pages = rows + result.rows, quarantined + result.quarantined, pages + result.pages
         return MaterializeResult(
             metadata={
-                "dagster/row_count": result.rows,
-                "quarantined": result.quarantined,
-                "pages": result.pages,
-                "partition_date": MetadataValue.text(partition_date.isoformat()),
+                "dagster/row_count": rows,
+                "quarantined": quarantined,
+                "pages": pages,
+                "partitions": MetadataValue.text(", ".join(context.partition_keys)),
             }
         )
 
