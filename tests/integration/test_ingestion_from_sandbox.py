@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from outreach.domain_clients import build_clients
 
+from outreach.domain_clients import build_clients
 from outreach.ingestion.endpoints import ENDPOINTS
 from outreach.ingestion.ingest import ingest_endpoint, request_params
 from outreach.privacy.crypto import load_cipher
