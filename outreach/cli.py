@@ -119,9 +119,11 @@ def sandbox(**options) -> None:
 
 
 # --- local stack ------------------------------------------------------------------------------------
-def _bring_up(scale: int, seed: int) -> tuple[str, str]:
-    """Start the database and the sandbox, migrate; returns (database URL, sandbox URL)."""
-    from outreach.local_stack import start_sandbox
+def _bring_up(scale: int | None, seed: int) -> tuple[str, str]:
+    """Start the database and the sandbox, migrate; returns (database URL, sandbox URL).
+
+    `scale=None` keeps whatever sandbox already runs (starting one of the default scale if none does)."""
+    from outreach.local_stack import running_sandbox, start_sandbox
     from outreach.storage.dagster_instance import write_dagster_yaml
     from outreach.storage.database import dagster_database_url, database_url
     from outreach.storage.migrate import upgrade
@@ -130,7 +132,9 @@ def _bring_up(scale: int, seed: int) -> tuple[str, str]:
     url = database_url(settings, start=True)
     upgrade(url)
     home = write_dagster_yaml(settings.state_dir, dagster_database_url(url))
-    sandbox_process = start_sandbox(settings, scale=scale, seed=seed)
+    sandbox_process = (scale is None and running_sandbox(settings)) or start_sandbox(
+        settings, scale=scale or DEFAULT_SCALE, seed=seed
+    )
     os.environ["DATABASE_URL"] = url
     os.environ["DAGSTER_HOME"] = str(home)
     return url, sandbox_process.url
@@ -222,8 +226,9 @@ def demo(day: str | None, scale: int, seed: int) -> None:
 @click.option("--port", default=3000, show_default=True)
 def ui(port: int) -> None:
     """Open the Dagster UI on the same database (`dagster dev -w workspace.yaml`)."""
-    _bring_up(DEFAULT_SCALE, DEFAULT_SEED)
-    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
+    _bring_up(None, DEFAULT_SEED)
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    os.execv(dagster, [dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
 
 
 if __name__ == "__main__":
