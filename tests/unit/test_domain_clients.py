@@ -36,14 +36,6 @@ from outreach.settings import DOMAINS as SETTINGS_DOMAINS
 from outreach.settings import Settings
 
 
-@pytest.fixture(scope="module")
-def domains() -> Iterator[ScriptedDomains]:
-    server = ScriptedDomains()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def clients(domains: ScriptedDomains) -> Iterator[InstaBidsClients]:
     domains.reset()

@@ -40,14 +40,6 @@ from integrations.instabids import (
 from integrations.instabids.wire import EmailMessage, MessageMetadata
 
 
-@pytest.fixture(scope="module")
-def domains() -> Iterator[ScriptedDomains]:
-    server = ScriptedDomains()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def fake_time() -> FakeTime:
     return FakeTime()
