@@ -10,6 +10,8 @@ so a value cannot be moved to another column unnoticed.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -79,13 +81,47 @@ def load_cipher(state_dir: Path) -> PiiCipher:
     if spec := os.environ.get("OUTREACH_PII_KEYS"):
         return PiiCipher.from_spec(spec)
     key_file = state_dir / "pii_keys.json"
-    if not key_file.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                json.dump({"keys": [new_key_spec("k1")]}, handle)
+    _create_private_file(key_file, json.dumps({"keys": [new_key_spec("k1")]}))
     return PiiCipher.from_spec(",".join(json.loads(key_file.read_text())["keys"]))
+
+
+def _create_private_file(path: Path, content: str) -> None:
+    """Create a mode-0600 key file once; a file that exists (maybe written by a concurrent process) is kept."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(content)
+
+
+@dataclass(frozen=True)
+class BlindIndexer:
+    """Keyed HMAC-SHA256 of normalized contact values: equality lookups and dedupe without decrypting.
+
+    Its key is separate from the encryption keys (`OUTREACH_BLIND_INDEX_KEY`, base64 of 32 bytes), so rotating an
+    encryption key does not change any index, and knowing the indexes reveals nothing without this key.
+    """
+
+    key: bytes
+
+    def index(self, kind: str, normalized: str | None) -> bytes | None:
+        """`kind` (email, phone, ...) separates the spaces, so equal strings of two kinds never collide."""
+        if not normalized:
+            return None
+        return hmac.new(self.key, f"{kind}:{normalized}".encode(), hashlib.sha256).digest()
+
+
+def load_blind_indexer(state_dir: Path) -> BlindIndexer:
+    """The indexer from `OUTREACH_BLIND_INDEX_KEY`, else from (a newly created) local key file."""
+    if encoded := os.environ.get("OUTREACH_BLIND_INDEX_KEY"):
+        key = base64.b64decode(encoded)
+        if len(key) != 32:
+            raise PiiKeyError("OUTREACH_BLIND_INDEX_KEY must be base64 of 32 bytes")
+        return BlindIndexer(key)
+    key_file = state_dir / "blind_index_key"
+    _create_private_file(key_file, base64.b64encode(secrets.token_bytes(32)).decode())
+    return BlindIndexer(base64.b64decode(key_file.read_text()))

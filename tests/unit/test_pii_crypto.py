@@ -1,10 +1,11 @@
+import base64
 import json
 import stat
 
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from outreach.privacy.crypto import PiiCipher, PiiKeyError, load_cipher, new_key_spec
+from outreach.privacy.crypto import PiiCipher, PiiKeyError, load_blind_indexer, load_cipher, new_key_spec
 
 
 @pytest.fixture
@@ -70,3 +71,19 @@ def test_environment_keys_win_over_the_local_file(tmp_path, monkeypatch) -> None
     monkeypatch.setenv("OUTREACH_PII_KEYS", spec)
     assert load_cipher(tmp_path).active_kid == "env1"
     assert not (tmp_path / "pii_keys.json").exists()
+
+
+def test_blind_indexes_are_equal_for_equal_values_and_separate_kinds(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("OUTREACH_BLIND_INDEX_KEY", raising=False)
+    indexer = load_blind_indexer(tmp_path)
+    assert indexer.index("email", "jo@x.example") == load_blind_indexer(tmp_path).index("email", "jo@x.example")
+    assert indexer.index("email", "jo@x.example") != indexer.index("phone", "jo@x.example")
+    assert indexer.index("email", None) is None
+    assert stat.S_IMODE((tmp_path / "blind_index_key").stat().st_mode) == 0o600
+
+
+def test_blind_index_depends_on_its_own_key(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("OUTREACH_BLIND_INDEX_KEY", base64.b64encode(b"k" * 32).decode())
+    one = load_blind_indexer(tmp_path).index("phone", "+16195550142")
+    monkeypatch.setenv("OUTREACH_BLIND_INDEX_KEY", base64.b64encode(b"j" * 32).decode())
+    assert load_blind_indexer(tmp_path).index("phone", "+16195550142") != one
