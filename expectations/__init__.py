@@ -1,1 +1,1 @@
-"""expectations package."""
+"""Great Expectations suites per pipeline stage (candidates, enriched, golden) and the runner asset checks call."""
