@@ -103,6 +103,7 @@ def db_migrate() -> None:
 @click.option("--messaging-rate-limit", default=None, type=int, help="messages per minute per client")
 @click.option("--webhook-url", default=None, help="base URL of our API, where consumed events are delivered")
 @click.option("--registry-dir", default=None, type=click.Path(path_type=Path), help="where license files go")
+@click.option("--crawl-delay", "crawl_delay_seconds", default=1, show_default=True, help="robots.txt Crawl-delay")
 @click.option("--ready-file", default=None, type=click.Path(path_type=Path), help="JSON written once listening")
 def sandbox(**options) -> None:
     """Serve the other InstaBids domains' APIs (the contract) with deterministic synthetic data."""

@@ -70,6 +70,8 @@ def start_sandbox(settings: Settings, *, scale: int, seed: int, webhook_url: str
         sys.executable, "-m", "outreach.cli", "sandbox",
         "--scale", str(scale), "--seed", str(seed),
         "--registry-dir", str(settings.registry_dir),
+        # The local directory stands for a partner site that allows brisk crawling; our own rate limit still applies.
+        "--crawl-delay", "0",
         "--ready-file", str(state_file),
     ]
     if webhook_url:

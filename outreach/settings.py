@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     http_max_attempts: int = Field(default=6, alias="INSTABIDS_HTTP_MAX_ATTEMPTS")
 
     license_registry_dir: Path | None = Field(default=None, alias="OUTREACH_LICENSE_REGISTRY_DIR")
+    directory_url: str | None = Field(default=None, alias="OUTREACH_DIRECTORY_URL")
+    directory_max_requests_per_second: float = Field(default=10.0, alias="OUTREACH_DIRECTORY_MAX_RPS")
 
     @property
     def sandbox_state_file(self) -> Path:
@@ -71,6 +73,14 @@ class Settings(BaseSettings):
         if not self.local_sandbox_url:
             raise RuntimeError("INSTABIDS_EVENT_BUS_URL is not set and no local sandbox is running.")
         return f"{self.local_sandbox_url.rstrip('/')}/event-bus/events"
+
+    def web_directory_url(self) -> str:
+        """The web directory crawled for prospects: OUTREACH_DIRECTORY_URL, else the local sandbox's."""
+        if self.directory_url:
+            return self.directory_url
+        if not self.local_sandbox_url:
+            raise RuntimeError("OUTREACH_DIRECTORY_URL is not set and no local sandbox is running.")
+        return f"{self.local_sandbox_url.rstrip('/')}/directory/"
 
     @property
     def registry_dir(self) -> Path:

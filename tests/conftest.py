@@ -64,7 +64,9 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory):
     from integrations.sandbox.config import SandboxConfig
     from integrations.sandbox.server import start_in_thread
 
-    config = SandboxConfig(scale=300, seed=11, registry_dir=tmp_path_factory.mktemp("registries"))
+    config = SandboxConfig(
+        scale=300, seed=11, registry_dir=tmp_path_factory.mktemp("registries"), crawl_delay_seconds=0
+    )
     with start_in_thread(config) as running:
         yield running
 
@@ -81,6 +83,8 @@ def pipeline_env(monkeypatch, tmp_path, database_url: str, sandbox) -> dict[str,
         "OUTREACH_PII_KEYS": new_key_spec("test"),
         **{f"INSTABIDS_{domain.upper()}_URL": sandbox.url for domain in DOMAINS},
         "INSTABIDS_EVENT_BUS_URL": f"{sandbox.url}/event-bus/events",
+        "OUTREACH_DIRECTORY_URL": f"{sandbox.url}/directory/",
+        "OUTREACH_LICENSE_REGISTRY_DIR": str(sandbox.sandbox.config.registry_dir),
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -53,6 +53,7 @@ class SandboxConfig:
     messaging_rate_limit_per_minute: int = 6000  # messages per client; --messaging-rate-limit
     webhook_url: str | None = None  # base URL of our API, e.g. http://127.0.0.1:8600
     registry_dir: Path | None = None  # where to write the license-registry files; None = don't write
+    crawl_delay_seconds: int = 1  # robots.txt Crawl-delay of the web directory; --crawl-delay
     client_id: str = "ai-outreach"
     client_secret: str = "sandbox-secret"
     analytics_client_id: str = "analytics"

@@ -19,13 +19,16 @@ from integrations.sandbox.specialties import BY_SLUG
 from integrations.sandbox.variations import casual_business_name, phone_display, street_line
 
 PAGE_SIZE = 50
-CRAWL_DELAY_SECONDS = 1
-ROBOTS_TXT = f"""# InstaBids sandbox directory
+
+
+def robots_txt(crawl_delay_seconds: int) -> str:
+    """robots.txt of the sandbox site (Crawl-delay is a whole number of seconds, as robot parsers read it)."""
+    return f"""# InstaBids sandbox directory
 User-agent: *
 Disallow: /directory/private/
 Allow: /directory/
 Disallow: /sandbox/
-Crawl-delay: {CRAWL_DELAY_SECONDS}
+Crawl-delay: {crawl_delay_seconds}
 """
 
 

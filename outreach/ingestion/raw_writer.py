@@ -18,6 +18,8 @@ from jsonschema import Draft202012Validator
 from integrations.contracts import component_validator
 from outreach.ingestion.endpoints import EndpointSpec
 from outreach.privacy.crypto import PiiCipher
+from outreach.storage import quarantine
+from outreach.storage.quarantine import QuarantinedRow
 
 QUARANTINE_STAGE = "ingest"
 
@@ -72,30 +74,20 @@ def replace_partition(
     """Replace `partition_date` of `spec.table` with the items of `pages`; commit once, at the end."""
     validator = component_validator("domains", spec.component)
     column_names = ["partition_date", "fetched_at", *spec.column_names, "payload"]
-    rejected: list[tuple[str | None, str, bytes | None]] = []
+    rejected: list[QuarantinedRow] = []
     rows = page_count = 0
     with conn.transaction():
         conn.execute(f"delete from {spec.table} where partition_date = %s", (partition_date,))
-        conn.execute(
-            "delete from app.quarantine where stage = %s and source = %s and partition_date = %s",
-            (QUARANTINE_STAGE, spec.name, partition_date),
-        )
+        quarantine.clear(conn, QUARANTINE_STAGE, spec.name, partition_date)
         with conn.cursor().copy(f"copy {spec.table} ({', '.join(column_names)}) from stdin") as copy:
             for page in pages:
                 page_count += 1
                 for item in page:
                     reason = describe_violation(validator, item)
                     if reason is not None:
-                        sealed = cipher.encrypt(json.dumps(item), "app.quarantine.payload")
-                        rejected.append((_record_id(spec, item), reason, sealed))
+                        rejected.append(QuarantinedRow(spec.name, _record_id(spec, item), reason, item))
                         continue
                     copy.write_row(_row(spec, item, partition_date, fetched_at, cipher))
                     rows += 1
-        if rejected:
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "insert into app.quarantine (stage, source, source_record_id, partition_date, reason, payload_enc)"
-                    " values (%s, %s, %s, %s, %s, %s)",
-                    [(QUARANTINE_STAGE, spec.name, rid, partition_date, why, blob) for rid, why, blob in rejected],
-                )
+        quarantine.add(conn, QUARANTINE_STAGE, partition_date, rejected, cipher)
     return IngestResult(rows=rows, quarantined=len(rejected), pages=page_count)

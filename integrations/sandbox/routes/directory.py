@@ -16,8 +16,8 @@ CITY_BY_PATH = {(city.state.lower(), city.slug): index for index, city in enumer
 
 
 @router.get("/robots.txt")
-def robots() -> PlainTextResponse:
-    return PlainTextResponse(pages.ROBOTS_TXT)
+def robots(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(pages.robots_txt(sandbox_of(request).config.crawl_delay_seconds))
 
 
 @router.get("/directory/")

@@ -53,6 +53,7 @@ def upgrade() -> None:
           phone_bidx bytea,
           enriched jsonb not null,
           prospect_id uuid,
+          prospect_mapped_at timestamptz,
           updated_at timestamptz not null default now(),
           primary key (source, source_record_id)
         )
@@ -98,6 +99,7 @@ def upgrade() -> None:
           source_record_count integer not null default 0,
           field_confidence jsonb not null default '{{}}',
           registered_user_id uuid,
+          registration_checked_at timestamptz,
           discovered_at timestamptz not null,
           updated_at timestamptz not null default now()
         )
