@@ -50,5 +50,10 @@ class InstaBidsResource(ConfigurableResource):
         if self._clients is not None:
             self._clients.close()
 
+    @property
+    def clients(self):
+        """The InstaBidsClients bundle (one client per domain) of this run."""
+        return self._clients
+
     def fetch_pages(self, domain: str, path: str, params: dict[str, str]) -> Iterator[list[dict]]:
         return self._clients.iter_pages(domain, path, params)

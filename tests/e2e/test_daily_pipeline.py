@@ -61,6 +61,52 @@ def test_daily_pipeline_lands_raw_builds_staging_and_passes_its_checks(instance,
     records = instance.get_run_records()
     assert records and records[0].dagster_run.tags.get("dagster/partition") == DAY
 
+    prospects_before = _prospects(pipeline_env["DATABASE_URL"])
+    demand_before = _demand_mart(pipeline_env["DATABASE_URL"])
     rerun = job.execute_in_process(partition_key=DAY, instance=instance)
     assert rerun.success
     assert _raw_counts(pipeline_env["DATABASE_URL"]) == raw
+    assert _prospects(pipeline_env["DATABASE_URL"]) == prospects_before, "prospect ids must be stable across runs"
+    assert _demand_mart(pipeline_env["DATABASE_URL"]) == demand_before
+
+
+def _prospects(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        return {str(r[0]) for r in conn.execute("select prospect_id from app.prospects")}
+
+
+def _demand_mart(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select specialty, region, supply_gap_index, opportunity_value_cents "
+            "from marts.specialty_region_demand_daily where partition_date = %s order by 1, 2",
+            (DAY,),
+        ).fetchall()
+
+
+def test_discovery_yields_golden_prospects_from_every_source(instance, pipeline_env) -> None:
+    result = defs.resolve_job_def(DAILY_PIPELINE).execute_in_process(partition_key=DAY, instance=instance)
+    assert result.success
+    with psycopg.connect(pipeline_env["DATABASE_URL"]) as conn:
+        sources = dict(conn.execute(
+            "select source, count(*) from raw.candidate_records where partition_date = %s group by 1", (DAY,)
+        ).fetchall())
+        assert {"social", "license_ca", "license_wa", "license_tx", "directory"} <= set(sources), sources
+        (prospects,) = conn.execute("select count(*) from app.prospects").fetchone()
+        (records,) = conn.execute("select count(*) from app.source_records where prospect_id is not null").fetchone()
+        assert 0 < prospects < records, "duplicates across sources should collapse into fewer prospects"
+        (announced,) = conn.execute(
+            "select count(*) from app.outbox_events where type = 'ProspectDiscoveredEvent'"
+        ).fetchone()
+        assert announced >= prospects
+        (multi_source,) = conn.execute(
+            "select count(*) from app.prospects where cardinality(sources) > 1"
+        ).fetchone()
+        assert multi_source > 0
+        (checked,) = conn.execute(
+            "select count(*) from app.prospects where registration_checked_at is null "
+            "and (email_enc is not null or phone_enc is not null)"
+        ).fetchone()
+        assert checked == 0
+    gates = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert gates["candidates_quality"] and gates["enriched_quality"] and gates["golden_quality"]

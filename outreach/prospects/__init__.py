@@ -1,0 +1,1 @@
+"""Prospect management: source records across days, golden prospects and their lifecycle."""
