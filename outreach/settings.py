@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     http_timeout_seconds: float = Field(default=10.0, alias="INSTABIDS_HTTP_TIMEOUT")
     http_max_attempts: int = Field(default=6, alias="INSTABIDS_HTTP_MAX_ATTEMPTS")
 
+    event_bus_secret: str | None = Field(default=None, alias="INSTABIDS_EVENT_BUS_SECRET")
+
     license_registry_dir: Path | None = Field(default=None, alias="OUTREACH_LICENSE_REGISTRY_DIR")
     directory_url: str | None = Field(default=None, alias="OUTREACH_DIRECTORY_URL")
     directory_max_requests_per_second: float = Field(default=10.0, alias="OUTREACH_DIRECTORY_MAX_RPS")
@@ -73,6 +75,12 @@ class Settings(BaseSettings):
         if not self.local_sandbox_url:
             raise RuntimeError("INSTABIDS_EVENT_BUS_URL is not set and no local sandbox is running.")
         return f"{self.local_sandbox_url.rstrip('/')}/event-bus/events"
+
+    def event_bus_signing_secret(self) -> str:
+        """Secret our published events are signed with (the local sandbox's development one when unset)."""
+        from integrations.contracts.dev_secrets import default_webhook_secret
+
+        return self.event_bus_secret or default_webhook_secret("EVENT_BUS")
 
     def web_directory_url(self) -> str:
         """The web directory crawled for prospects: OUTREACH_DIRECTORY_URL, else the local sandbox's."""

@@ -9,23 +9,16 @@ deterministic development secret, so a fresh machine needs no configuration.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from integrations.contracts.dev_secrets import default_webhook_secret
+
 WEBHOOK_SERVICES = (
     "MESSAGING", "USER_MANAGEMENT", "PROJECT_MANAGEMENT", "SOCIAL", "LABOR_MARKETPLACE", "PAYMENT",
 )
-
-
-def default_webhook_secret(service: str) -> str:
-    """The development secret of one sender (`MESSAGING`, ..., `EVENT_BUS`): `whsec_` + base64 of 32 bytes
-    derived from the service name. Public by design: never use it outside local runs and tests."""
-    key = hashlib.sha256(f"instabids-sandbox-dev-webhook-secret:{service.upper()}".encode()).digest()
-    return "whsec_" + base64.b64encode(key).decode()
 
 
 def _webhook_secrets_from_env() -> dict[str, str]:

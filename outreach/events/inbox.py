@@ -36,3 +36,16 @@ def events_received_on(
         InboxEvent(source, event_id, kind, occurred, received, json.loads(cipher.decrypt(blob, DATA_CONTEXT)))
         for source, event_id, kind, occurred, received, blob in rows
     ]
+
+
+def store(conn: psycopg.Connection, envelope: dict, cipher: PiiCipher) -> bool:
+    """Record a validated CloudEvent durably (data encrypted); False when (source, id) was already stored."""
+    inserted = conn.execute(
+        "insert into app.inbox_events (source, event_id, type, subject, occurred_at, data_enc, traceparent) "
+        "values (%s, %s, %s, %s, %s, %s, %s) on conflict (source, event_id) do nothing",
+        (
+            envelope["source"], envelope["id"], envelope["type"], envelope.get("subject"), envelope["time"],
+            cipher.encrypt(json.dumps(envelope["data"]), DATA_CONTEXT), envelope.get("traceparent"),
+        ),
+    )
+    return inserted.rowcount == 1

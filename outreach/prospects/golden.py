@@ -14,7 +14,7 @@ from datetime import datetime
 import pandas as pd
 import psycopg
 
-from outreach.enrichment import GoldenRecord, merge
+from outreach.enrichment import EnrichedRecord, GoldenRecord, merge
 from outreach.events.outbox import publish
 from outreach.privacy.crypto import BlindIndexer, PiiCipher
 from outreach.prospects.source_records import StoredRecord, save_mapping
@@ -35,14 +35,13 @@ class Golden:
         return min(self.members).split(":", 1)[0]
 
 
-def resolution_input(stored: list[StoredRecord]) -> pd.DataFrame:
-    """The records as entity resolution reads them (normalized values where enrichment found them)."""
+def resolution_input(records: list[tuple[str, EnrichedRecord]]) -> pd.DataFrame:
+    """(record key, enriched record) pairs as entity resolution reads them (normalized values where found)."""
     rows = []
-    for item in stored:
-        r = item.enriched
+    for key, r in records:
         rows.append(
             {
-                "record_id": item.key,
+                "record_id": key,
                 "business_name": r.business_name.value,
                 "contact_name": r.contact_name.value,
                 "street": r.street.value,
@@ -58,7 +57,7 @@ def resolution_input(stored: list[StoredRecord]) -> pd.DataFrame:
 
 
 def build_golden(stored: list[StoredRecord], now: datetime) -> tuple[list[Golden], IdentityAssignment]:
-    clusters = resolve(resolution_input(stored))
+    clusters = resolve(resolution_input([(item.key, item.enriched) for item in stored]))
     cluster_of = dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True))
     previous = {item.key: item.prior for item in stored if item.prior is not None}
     assignment = assign_prospect_ids(cluster_of, previous, now)

@@ -100,6 +100,12 @@ def upgrade() -> None:
           field_confidence jsonb not null default '{{}}',
           registered_user_id uuid,
           registration_checked_at timestamptz,
+          user_id uuid,
+          converted_at timestamptz,
+          verification_status text check (verification_status in ('verified', 'rejected')),
+          verification_reasons text[],
+          verified_at timestamptz,
+          status_changed_at timestamptz,
           discovered_at timestamptz not null,
           updated_at timestamptz not null default now()
         )
@@ -159,6 +165,7 @@ def upgrade() -> None:
           status text not null default 'pending'
             check (status in ('pending', 'processed', 'failed', 'dead')),
           attempts integer not null default 0,
+          next_attempt_at timestamptz not null default now(),
           last_error text,
           processed_at timestamptz,
           unique (source, event_id)
@@ -166,6 +173,7 @@ def upgrade() -> None:
         """
     )
     op.execute("create index on app.inbox_events (type, inbox_id)")
+    op.execute("create index on app.inbox_events (status, next_attempt_at)")
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""Events across the boundary: CloudEvents envelopes, Standard Webhooks signatures, delivery over HTTP."""

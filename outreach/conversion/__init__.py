@@ -1,0 +1,1 @@
+"""Conversion: prospects becoming registered, verified contractors, and the events that announce it."""
