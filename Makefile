@@ -33,6 +33,10 @@ lint: install
 ui: install
 	$(BIN)/outreach ui
 
+## bench: every benchmark, figures in BENCHMARKS.md (BENCH_FULL=1 adds the 1M-record runs)
+bench: install
+	$(BIN)/python bench/run_all.py
+
 ## stop: stop the background sandbox and the embedded Postgres
 stop:
 	@if [ -x $(BIN)/outreach ]; then $(BIN)/outreach down; fi
