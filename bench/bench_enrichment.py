@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_resolution import generate  # noqa: E402
+from bench_resolution import generate
 
-from outreach.discovery.records import CandidateRecord  # noqa: E402
-from outreach.enrichment import enrich  # noqa: E402
+from outreach.discovery.records import CandidateRecord
+from outreach.enrichment import enrich
 
 FIELDS = ("business_name", "contact_name", "street", "city", "state", "postal_code", "phone", "email")
 

@@ -21,12 +21,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fixtures.sandbox_records import collect_records, truth  # noqa: E402
+from fixtures.sandbox_records import collect_records, truth
 
-from integrations.sandbox import SandboxConfig, start_in_thread  # noqa: E402
-from outreach.prospects.golden import resolution_input  # noqa: E402
-from outreach.resolution.clusters import resolve  # noqa: E402
-from outreach.resolution.evaluate import evaluate  # noqa: E402
+from integrations.sandbox import SandboxConfig, start_in_thread
+from outreach.prospects.golden import resolution_input
+from outreach.resolution.clusters import resolve
+from outreach.resolution.evaluate import evaluate
 
 
 def exact_contact_baseline(frame: pd.DataFrame) -> pd.DataFrame:
