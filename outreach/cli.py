@@ -136,7 +136,6 @@ def _bring_up(scale: int | None, seed: int) -> tuple[str, str]:
     sandbox_process = (scale is None and running_sandbox(settings)) or start_sandbox(
         settings, scale=scale or DEFAULT_SCALE, seed=seed
     )
-    os.environ["DATABASE_URL"] = url
     os.environ["DAGSTER_HOME"] = str(home)
     return url, sandbox_process.url
 
@@ -230,6 +229,119 @@ def ui(port: int) -> None:
     _bring_up(None, DEFAULT_SEED)
     dagster = str(Path(sys.executable).with_name("dagster"))
     os.execv(dagster, [dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
+
+
+# --- entity resolution ---------------------------------------------------------------------------------
+@main.command()
+@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def resolve(input_path: Path, output_path: Path) -> None:
+    """Cluster records of the same business: CSV `record_id,business_name,contact_name,street,city,state,
+    postal_code,phone,email` in, `record_id,cluster_id` out (every record once)."""
+    from outreach.resolution.csv_io import InputFormatError, resolve_csv
+
+    try:
+        count = resolve_csv(input_path, output_path)
+    except InputFormatError as exc:
+        _fail(str(exc))
+    click.echo(f"{count} records clustered into {output_path}")
+
+
+# --- inbound API and events -------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", envvar="OUTREACH_API_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="OUTREACH_API_PORT", default=8600, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the AI Outreach API (the ai-outreach contract) on HOST:PORT."""
+    from integrations.api.server import serve as serve_api
+
+    _bring_up_database()
+    serve_api(host, port)
+
+
+def _bring_up_database() -> str:
+    from outreach.storage.database import database_url
+    from outreach.storage.migrate import upgrade
+
+    url = database_url(_settings(), start=True)
+    upgrade(url)
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+@main.group()
+def events() -> None:
+    """The inbox of consumed events: process, dead letters, redrive, replay."""
+
+
+@events.command("process")
+def events_process() -> None:
+    """Handle every pending inbox event once (the same code the sensors' runs use)."""
+    from outreach.events.handlers import handler_context, handlers
+    from outreach.events.processing import process_pending
+    from outreach.storage.database import connect
+
+    url = _bring_up_database()
+    settings = _settings()
+    with connect(url) as conn:
+        result = process_pending(conn, handlers(), handler_context(settings, datetime.now(UTC)))
+    click.echo(f"processed {result.processed}, retrying {result.retrying}, dead-lettered {result.dead}")
+
+
+@events.command("dead-letters")
+def events_dead_letters() -> None:
+    """List dead-lettered events (ids, type, attempts, last error; never their data)."""
+    from outreach.events.processing import dead_letters
+    from outreach.storage.database import connect
+
+    with connect(_bring_up_database()) as conn:
+        rows = dead_letters(conn)
+    for row in rows:
+        click.echo(f"{row['inbox_id']}\t{row['type']}\t{row['source']}\t{row['event_id']}\t"
+                   f"attempts={row['attempts']}\t{row['last_error']}")
+    click.echo(f"{len(rows)} dead letters")
+
+
+@events.command("redrive")
+@click.argument("inbox_id", required=False, type=int)
+def events_redrive(inbox_id: int | None) -> None:
+    """Queue a dead-lettered event again (all of them without an id)."""
+    from outreach.events.processing import redrive
+    from outreach.storage.database import connect
+
+    with connect(_bring_up_database()) as conn:
+        count = redrive(conn, inbox_id)
+    click.echo(f"{count} events queued again")
+
+
+@events.command("replay")
+@click.option("--since", required=True, help="RFC 3339 time or YYYY-MM-DD")
+def events_replay(since: str) -> None:
+    """Re-handle every processed event received since SINCE; handlers are idempotent, so twice changes nothing."""
+    from outreach.events.processing import replay
+    from outreach.storage.database import connect
+
+    moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    with connect(_bring_up_database()) as conn:
+        count = replay(conn, moment)
+    click.echo(f"{count} events queued for replay; run `outreach events process`")
+
+
+@main.command()
+def relay() -> None:
+    """Deliver pending published events (the outbox) to the event bus once."""
+    import httpx
+
+    from outreach.events.relay import relay_pending
+    from outreach.storage.database import connect
+
+    settings = _settings()
+    with connect(_bring_up_database()) as conn, httpx.Client(timeout=10) as client:
+        result = relay_pending(conn, client, settings.event_bus_url(), settings.event_bus_signing_secret(),
+                               datetime.now(UTC))
+    click.echo(f"delivered {result.delivered}, retrying {result.retrying}, dead-lettered {result.dead}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,40 @@
+"""Which handler takes each consumed event type, and the context they run with.
+
+ProjectCreatedEvent and SpecialtyDemandChangedEvent change no state of ours: sensors read them from the inbox to
+launch extra outreach batches, so their handler only marks them processed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import psycopg
+
+from outreach.events.inbox import InboxEvent
+from outreach.events.processing import Handler, HandlerContext
+from outreach.privacy.crypto import load_blind_indexer, load_cipher
+from outreach.settings import Settings
+
+
+def _observed_only(conn: psycopg.Connection, event: InboxEvent, context: HandlerContext) -> None:
+    """Nothing to change: the event is read by sensors (demand signals)."""
+
+
+def handlers() -> dict[str, Handler]:
+    from outreach.conversion.handlers import on_referral_created, on_user_created, on_verification_completed
+
+    return {
+        "UserCreatedEvent": on_user_created,
+        "VerificationCompletedEvent": on_verification_completed,
+        "ReferralCreatedEvent": on_referral_created,
+        "ProjectCreatedEvent": _observed_only,
+        "SpecialtyDemandChangedEvent": _observed_only,
+    }
+
+
+def handler_context(settings: Settings, now: datetime, **services: object) -> HandlerContext:
+    return HandlerContext(
+        cipher=load_cipher(settings.state_dir),
+        now=now,
+        services={"indexer": load_blind_indexer(settings.state_dir), **services},
+    )
