@@ -8,7 +8,7 @@ Create Date: 2026-11-26
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"  # TEMP: relinked to 0004 once it lands
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
