@@ -71,16 +71,31 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory):
         yield running
 
 
+SESSION_KEYS = {}
+
+
+def _session_keys() -> dict[str, str]:
+    """One PII key and one blind-index key for the whole session: rows written by one test stay readable."""
+    if not SESSION_KEYS:
+        import base64
+        import secrets
+
+        from outreach.privacy.crypto import new_key_spec
+
+        SESSION_KEYS["OUTREACH_PII_KEYS"] = new_key_spec("test")
+        SESSION_KEYS["OUTREACH_BLIND_INDEX_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
+    return SESSION_KEYS
+
+
 @pytest.fixture
 def pipeline_env(monkeypatch, tmp_path, database_url: str, sandbox) -> dict[str, str]:
     """Environment of a pipeline run: the test database, the sandbox for every domain, a private state folder."""
-    from outreach.privacy.crypto import new_key_spec
     from outreach.settings import DOMAINS
 
     env = {
         "DATABASE_URL": database_url,
         "OUTREACH_STATE_DIR": str(tmp_path / "state"),
-        "OUTREACH_PII_KEYS": new_key_spec("test"),
+        **_session_keys(),
         **{f"INSTABIDS_{domain.upper()}_URL": sandbox.url for domain in DOMAINS},
         "INSTABIDS_EVENT_BUS_URL": f"{sandbox.url}/event-bus/events",
         "OUTREACH_DIRECTORY_URL": f"{sandbox.url}/directory/",

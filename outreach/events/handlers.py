@@ -22,8 +22,11 @@ def _observed_only(conn: psycopg.Connection, event: InboxEvent, context: Handler
 
 def handlers() -> dict[str, Handler]:
     from outreach.conversion.handlers import on_referral_created, on_user_created, on_verification_completed
+    from outreach.engagement.handlers import on_message_received, on_message_status_updated
 
     return {
+        "MessageReceivedEvent": on_message_received,
+        "MessageStatusUpdatedEvent": on_message_status_updated,
         "UserCreatedEvent": on_user_created,
         "VerificationCompletedEvent": on_verification_completed,
         "ReferralCreatedEvent": on_referral_created,

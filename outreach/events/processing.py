@@ -79,17 +79,20 @@ def process_pending(
             ).fetchall()
             batch = ProcessResult()
             for inbox_id, source, event_id, kind, occurred, received, blob, attempts in rows:
-                event = InboxEvent(source, event_id, kind, occurred, received,
-                                   json.loads(context.cipher.decrypt(blob, DATA_CONTEXT)))
-                batch += _handle_one(conn, inbox_id, event, attempts, handlers[kind], context, max_attempts)
+                stored = (source, event_id, kind, occurred, received, blob)
+                batch += _handle_one(conn, inbox_id, stored, attempts, handlers[kind], context, max_attempts)
         total += batch
         if len(rows) < batch_size:
             return total
 
 
-def _handle_one(conn, inbox_id: int, event: InboxEvent, attempts: int, handler: Handler,
+def _handle_one(conn, inbox_id: int, stored: tuple, attempts: int, handler: Handler,
                 context: HandlerContext, max_attempts: int) -> ProcessResult:
+    source, event_id, kind, occurred, received, blob = stored
     try:
+        # Decrypting is part of handling: an event no key can read is dead-lettered, not a crash of the run.
+        event = InboxEvent(source, event_id, kind, occurred, received,
+                           json.loads(context.cipher.decrypt(blob, DATA_CONTEXT)))
         with conn.transaction():
             handler(conn, event, context)
     except Exception as error:  # any handler failure is recorded and retried, never lost
