@@ -1,6 +1,6 @@
 """The whole asset graph for one day, materialized by Dagster on PostgreSQL instance storage, twice."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -14,7 +14,8 @@ from outreach.storage.database import dagster_database_url
 
 pytestmark = pytest.mark.e2e
 
-DAY = datetime.now(UTC).date().isoformat()
+# Yesterday: a complete day (today's trends are empty just after midnight UTC).
+DAY = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
 
 
 @pytest.fixture

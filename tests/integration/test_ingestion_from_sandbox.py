@@ -1,6 +1,6 @@
 """Every ingested endpoint, fetched from the real sandbox over HTTP and landed in raw, item for item."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from outreach.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-DAY = datetime.now(UTC).date()
+DAY = datetime.now(UTC).date() - timedelta(days=1)  # a complete day: today may have no trends yet
 
 
 @pytest.fixture
