@@ -109,5 +109,13 @@ def test_discovery_yields_golden_prospects_from_every_source(instance, pipeline_
             "and (email_enc is not null or phone_enc is not null)"
         ).fetchone()
         assert checked == 0
+        scored = conn.execute(
+            "select count(*), min(score), max(score), min(model_version) from app.prospect_scores"
+        ).fetchone()
+        (scorable,) = conn.execute(
+            "select count(*) from app.prospects where status not in ('suppressed', 'disqualified')"
+        ).fetchone()
+        assert scored[0] == scorable and 0 <= scored[1] <= scored[2] <= 1
+        assert scored[3] == "heuristic-v1", "no model is promoted yet: the cold-start heuristic scores"
     gates = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     assert gates["candidates_quality"] and gates["enriched_quality"] and gates["golden_quality"]
