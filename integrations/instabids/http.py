@@ -109,14 +109,23 @@ class RateLimiter:
         self._sleep(wait)
         return wait
 
-    def update(self, headers: Mapping[str, str]) -> None:
+    def update(self, headers: Mapping[str, str]) -> bool:
+        """Take the domain's count of what is left; False when the response carried none."""
         remaining = _seconds(headers.get("RateLimit-Remaining"))
         if remaining is None:
-            return
+            return False
         reset = _seconds(headers.get("RateLimit-Reset")) or 0.0
         with self._lock:
             self._remaining = int(remaining)
             self._reset_at = self._clock() + reset
+        return True
+
+    def refund(self, cost: int) -> None:
+        """Give back what `acquire` took for a call the domain did not count (an outage answer carries no
+        RateLimit headers): without it every 503 would cost a window's worth of capacity."""
+        with self._lock:
+            if self._remaining is not None:
+                self._remaining += cost
 
 
 # --- circuit breaker ------------------------------------------------------------------------------------------
@@ -332,7 +341,8 @@ class DomainHttp:
                 logger.info("%s: rate limit reached, waited %.1f s", self.domain, waited, extra=self._fields(call))
             token = self._tokens.get() if self._tokens else None
             response = self._send(call, token)
-            self._limiter.update(response.headers)
+            if not self._limiter.update(response.headers):
+                self._limiter.refund(call.cost)
             status = response.status_code
             if status == 401 and self._tokens and token and not call.token_refreshed:
                 self._tokens.invalidate(token)

@@ -347,3 +347,16 @@ def test_logs_describe_each_request_without_contact_data(clients, domains, caplo
     assert (entry.domain, entry.method, entry.status, entry.attempt) == ("user_management", "GET", 200, 1)
     assert entry.params == {"email": "<redacted>", "phone": "<redacted>", "limit": 1000}
     assert entry.latency_ms >= 0 and uuid.UUID(entry.correlation_id)
+
+
+def test_a_call_the_domain_did_not_count_gives_its_cost_back() -> None:
+    from integrations.instabids.http import RateLimiter
+
+    fake = FakeTime()
+    limiter = RateLimiter(fake.clock, fake.sleep)
+    limiter.update({"RateLimit-Remaining": "500", "RateLimit-Reset": "60"})
+    assert limiter.acquire(500) == 0.0
+    assert limiter.update({}) is False
+    limiter.refund(500)
+    assert limiter.acquire(500) == 0.0, "the refunded capacity is usable without waiting for the reset"
+    assert fake.sleeps == []
