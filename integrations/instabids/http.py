@@ -121,8 +121,8 @@ class RateLimiter:
         return True
 
     def refund(self, cost: int) -> None:
-        """Give back what `acquire` took for a call the domain did not count (an outage answer carries no
-        RateLimit headers): without it every 503 would cost a window's worth of capacity."""
+        """Give back what `acquire` took for a call the domain did not count (an outage answer with no RateLimit
+        headers): without it every 503 would cost a window's worth of capacity."""
         with self._lock:
             if self._remaining is not None:
                 self._remaining += cost
@@ -341,7 +341,7 @@ class DomainHttp:
                 logger.info("%s: rate limit reached, waited %.1f s", self.domain, waited, extra=self._fields(call))
             token = self._tokens.get() if self._tokens else None
             response = self._send(call, token)
-            if not self._limiter.update(response.headers):
+            if not self._limiter.update(response.headers) and response.status_code >= 500:
                 self._limiter.refund(call.cost)
             status = response.status_code
             if status == 401 and self._tokens and token and not call.token_refreshed:
