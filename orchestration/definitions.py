@@ -5,6 +5,7 @@ from dagster import Definitions
 from orchestration.assets.dbt import outreach_dbt_assets
 from orchestration.assets.discovery import discovery_assets
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.outreach import outreach_assets
 from orchestration.assets.prospects import prospect_assets
 from orchestration.assets.scoring import scoring_assets
 from orchestration.dbt_project import dbt_resource
@@ -12,7 +13,9 @@ from orchestration.jobs import daily_pipeline_job, daily_pipeline_schedule
 from orchestration.resources import InstaBidsResource, PiiResource, PostgresResource
 
 defs = Definitions(
-    assets=[*ingest_assets, *discovery_assets, *prospect_assets, *scoring_assets, outreach_dbt_assets],
+    assets=[
+        *ingest_assets, *discovery_assets, *prospect_assets, *scoring_assets, *outreach_assets, outreach_dbt_assets,
+    ],
     jobs=[daily_pipeline_job],
     schedules=[daily_pipeline_schedule],
     resources={

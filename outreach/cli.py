@@ -231,6 +231,26 @@ def ui(port: int) -> None:
     os.execv(dagster, [dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
 
 
+@main.command()
+@click.option("--campaign", "campaign_id", required=True, help="campaign id (see campaigns/*.yaml)")
+@click.option("--date", "day", default=None, help="batch day YYYY-MM-DD (default: today, UTC)")
+def send(campaign_id: str, day: str | None) -> None:
+    """Run one outreach batch of a campaign, with the same code as the Dagster job."""
+    from outreach.campaigns.daily import run_campaign
+    from outreach.campaigns.seed import seed_campaigns
+    from outreach.domain_clients import build_clients
+    from outreach.privacy.crypto import load_blind_indexer, load_cipher
+    from outreach.storage.database import connect
+
+    settings = _settings()
+    with connect(_bring_up_database()) as conn, build_clients(settings) as clients:
+        seed_campaigns(conn)
+        conn.commit()
+        result = run_campaign(conn, clients, campaign_id, _parse_day(day), load_cipher(settings.state_dir),
+                              load_blind_indexer(settings.state_dir))
+    click.echo(result.summary())
+
+
 # --- entity resolution ---------------------------------------------------------------------------------
 @main.command()
 @click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -277,14 +297,15 @@ def events() -> None:
 @events.command("process")
 def events_process() -> None:
     """Handle every pending inbox event once (the same code the sensors' runs use)."""
+    from outreach.domain_clients import build_clients
     from outreach.events.handlers import handler_context, handlers
     from outreach.events.processing import process_pending
     from outreach.storage.database import connect
 
     url = _bring_up_database()
     settings = _settings()
-    with connect(url) as conn:
-        result = process_pending(conn, handlers(), handler_context(settings, datetime.now(UTC)))
+    with connect(url) as conn, build_clients(settings) as clients:
+        result = process_pending(conn, handlers(), handler_context(settings, datetime.now(UTC), clients))
     click.echo(f"processed {result.processed}, retrying {result.retrying}, dead-lettered {result.dead}")
 
 

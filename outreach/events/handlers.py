@@ -21,10 +21,12 @@ def _observed_only(conn: psycopg.Connection, event: InboxEvent, context: Handler
 
 
 def handlers() -> dict[str, Handler]:
+    from outreach.campaigns.incentives import on_payment_incentive_status
     from outreach.conversion.handlers import on_referral_created, on_user_created, on_verification_completed
     from outreach.engagement.handlers import on_message_received, on_message_status_updated
 
     return {
+        "PaymentIncentiveStatusEvent": on_payment_incentive_status,
         "MessageReceivedEvent": on_message_received,
         "MessageStatusUpdatedEvent": on_message_status_updated,
         "UserCreatedEvent": on_user_created,
@@ -35,7 +37,13 @@ def handlers() -> dict[str, Handler]:
     }
 
 
-def handler_context(settings: Settings, now: datetime, **services: object) -> HandlerContext:
+def handler_context(settings: Settings, now: datetime, clients=None, **services: object) -> HandlerContext:
+    """With `clients` (the domain clients) handlers also act outward: contractor accounts, incentives,
+    opt-out confirmations; without them they only record."""
+    if clients is not None:
+        from outreach.campaigns.incentives import incentive_issuer
+
+        services = {"clients": clients, "issue_incentive": incentive_issuer(clients.payment), **services}
     return HandlerContext(
         cipher=load_cipher(settings.state_dir),
         now=now,

@@ -117,5 +117,11 @@ def test_discovery_yields_golden_prospects_from_every_source(instance, pipeline_
         ).fetchone()
         assert scored[0] == scorable and 0 <= scored[1] <= scored[2] <= 1
         assert scored[3] == "heuristic-v1", "no model is promoted yet: the cold-start heuristic scores"
+        sent = dict(conn.execute(
+            "select status, count(*) from app.outreach_messages group by 1").fetchall())
+        assert sent.get("sent", 0) > 0, sent
+        (announced_sends,) = conn.execute(
+            "select count(*) from app.outbox_events where type = 'OutreachMessageSentEvent'").fetchone()
+        assert announced_sends == sent["sent"]
     gates = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     assert gates["candidates_quality"] and gates["enriched_quality"] and gates["golden_quality"]
