@@ -9,6 +9,7 @@ from orchestration.assets.outreach import outreach_assets
 from orchestration.assets.prospects import prospect_assets
 from orchestration.assets.scoring import scoring_assets
 from orchestration.dbt_project import dbt_resource
+from orchestration.events import event_jobs, event_sensors
 from orchestration.jobs import daily_pipeline_job, daily_pipeline_schedule
 from orchestration.resources import InstaBidsResource, PiiResource, PostgresResource
 
@@ -16,8 +17,9 @@ defs = Definitions(
     assets=[
         *ingest_assets, *discovery_assets, *prospect_assets, *scoring_assets, *outreach_assets, outreach_dbt_assets,
     ],
-    jobs=[daily_pipeline_job],
+    jobs=[daily_pipeline_job, *event_jobs],
     schedules=[daily_pipeline_schedule],
+    sensors=event_sensors,
     resources={
         "postgres": PostgresResource(),
         "instabids": InstaBidsResource(),
