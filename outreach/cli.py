@@ -124,18 +124,18 @@ def _bring_up(scale: int | None, seed: int) -> tuple[str, str]:
     """Start the database and the sandbox, migrate; returns (database URL, sandbox URL).
 
     `scale=None` keeps whatever sandbox already runs (starting one of the default scale if none does)."""
-    from outreach.local_stack import running_sandbox, start_sandbox
+    from outreach.local_stack import point_sandbox_at, running_sandbox, start_api, start_sandbox
     from outreach.storage.dagster_instance import write_dagster_yaml
-    from outreach.storage.database import dagster_database_url, database_url
-    from outreach.storage.migrate import upgrade
+    from outreach.storage.database import dagster_database_url
 
     settings = _settings()
-    url = database_url(settings, start=True)
-    upgrade(url)
+    url = _bring_up_database()
     home = write_dagster_yaml(settings.state_dir, dagster_database_url(url))
     sandbox_process = (scale is None and running_sandbox(settings)) or start_sandbox(
         settings, scale=scale or DEFAULT_SCALE, seed=seed
     )
+    api_url = start_api(settings, int(os.environ.get("OUTREACH_API_PORT", "8600")))
+    point_sandbox_at(sandbox_process.url, api_url)
     os.environ["DAGSTER_HOME"] = str(home)
     return url, sandbox_process.url
 
@@ -151,11 +151,12 @@ def up(scale: int, seed: int) -> None:
 
 @main.command()
 def down() -> None:
-    """Stop the background sandbox and the embedded database."""
-    from outreach.local_stack import stop_sandbox
+    """Stop the background API, the sandbox and the embedded database."""
+    from outreach.local_stack import stop_api, stop_sandbox
     from outreach.storage.embedded import EmbeddedPostgres
 
     settings = _settings()
+    click.echo("API stopped" if stop_api(settings) else "API was not running")
     click.echo("sandbox stopped" if stop_sandbox(settings) else "sandbox was not running")
     if not settings.database_url:
         stopped = EmbeddedPostgres(settings.state_dir).stop()
@@ -209,6 +210,7 @@ def demo(day: str | None, scale: int, seed: int) -> None:
     partition_date = _parse_day(day)
     click.echo(f"stack up in {time.monotonic() - started:.1f} s (sandbox {sandbox_url}, scale {scale:,})")
     ok = _materialize(partition_date)
+    _exchange_events(sandbox_url)
     with connect(url) as conn:
         counts = partition_counts(conn, partition_date)
     click.echo(f"\n{format_counts(counts)}\n")
@@ -220,6 +222,26 @@ def demo(day: str | None, scale: int, seed: int) -> None:
     )
     if not ok:
         sys.exit(1)
+
+
+def _exchange_events(sandbox_url: str) -> None:
+    """Let the sandbox deliver what is due to our API, handle the inbox once and relay the outbox once."""
+    import httpx
+
+    from outreach.domain_clients import build_clients
+    from outreach.events.handlers import handler_context, handlers
+    from outreach.events.processing import process_pending
+    from outreach.events.relay import relay_pending
+    from outreach.storage.database import connect
+
+    settings = _settings()
+    flushed = httpx.post(f"{sandbox_url}/sandbox/events/flush", timeout=60).json()
+    with connect(_bring_up_database()) as conn, build_clients(settings) as clients, httpx.Client(timeout=10) as http:
+        handled = process_pending(conn, handlers(), handler_context(settings, datetime.now(UTC), clients))
+        relayed = relay_pending(conn, http, settings.event_bus_url(), settings.event_bus_signing_secret(),
+                                datetime.now(UTC))
+    click.echo(f"events: sandbox delivered {flushed.get('delivered', 0)}, inbox handled {handled.processed}, "
+               f"outbox relayed {relayed.delivered}")
 
 
 @main.command()

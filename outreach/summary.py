@@ -10,6 +10,20 @@ from psycopg import sql
 
 from outreach.ingestion.endpoints import ENDPOINTS
 
+APP_STAGES = (
+    ("discovery", "raw.candidate_records",
+     "select count(*) from raw.candidate_records where partition_date = %(day)s"),
+    ("discovery", "app.source_records", "select count(*) from app.source_records"),
+    ("golden", "app.prospects", "select count(*) from app.prospects"),
+    ("scoring", "app.prospect_scores", "select count(*) from app.prospect_scores"),
+    ("outreach", "app.outreach_messages (sent)",
+     "select count(*) from app.outreach_messages where batch_date = %(day)s and message_id is not null"),
+    ("events", "app.inbox_events (handled)", "select count(*) from app.inbox_events where status = 'processed'"),
+    ("events", "app.outbox_events (delivered)",
+     "select count(*) from app.outbox_events where status = 'delivered'"),
+)
+"""Counts of the operational stages after the raw ones (whole tables where a stage is not per day)."""
+
 
 @dataclass(frozen=True)
 class StageCount:
@@ -27,6 +41,9 @@ def partition_counts(conn: psycopg.Connection, partition_date: date) -> list[Sta
             (partition_date,),
         ).fetchone()
         counts.append(StageCount("raw", spec.table, rows))
+    for stage, relation, query in APP_STAGES:
+        (rows,) = conn.execute(query, {"day": partition_date}).fetchone()
+        counts.append(StageCount(stage, relation, rows))
     (quarantined,) = conn.execute(
         "select count(*) from app.quarantine where partition_date = %s", (partition_date,)
     ).fetchone()
