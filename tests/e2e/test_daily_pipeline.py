@@ -68,7 +68,9 @@ def test_daily_pipeline_lands_raw_builds_staging_and_passes_its_checks(instance,
     assert rerun.success
     assert _raw_counts(pipeline_env["DATABASE_URL"]) == raw
     assert _prospects(pipeline_env["DATABASE_URL"]) == prospects_before, "prospect ids must be stable across runs"
-    assert _demand_mart(pipeline_env["DATABASE_URL"]) == demand_before
+    # The sources may have moved between the runs (the first run's outreach makes the sandbox react), so the
+    # re-run must replace the day's cells, not add to them.
+    assert [row[:2] for row in _demand_mart(pipeline_env["DATABASE_URL"])] == [row[:2] for row in demand_before]
 
 
 def _prospects(url: str) -> set[str]:

@@ -68,7 +68,7 @@ def store_all(db, cipher, events: list[dict], copies: int = 3) -> int:
 
 
 def process(db) -> object:
-    context = handler_context(Settings(), NOW + timedelta(minutes=1))
+    context = handler_context(Settings(), datetime.now(UTC) + timedelta(minutes=1))
     return process_pending(db, handlers(), context)
 
 
@@ -158,7 +158,7 @@ def test_a_failing_handler_retries_with_backoff_then_dead_letters_and_can_be_red
         "city": "Austin", "budget_min_cents": 1, "budget_max_cents": 2, "currency": "USD", "created_at": _iso(NOW)})
     store_all(db, world["cipher"], [bad], copies=1)
     cipher = world["cipher"]
-    clock = NOW
+    clock = datetime.now(UTC)
     for _ in range(3):
         clock += timedelta(days=1)  # past any backoff
         process_pending(db, {"ProjectCreatedEvent": broken}, HandlerContext(cipher, clock), max_attempts=3)
