@@ -39,7 +39,7 @@ def world(db, pipeline_env):
     )
     db.execute(
         "insert into app.campaigns (campaign_id, title, status, channels, send_time, daily_cap, definition, "
-        "definition_sha256) values (%s, 'Test', 'active', %s, '10:00', 100, '{}', 'x')",
+        "definition_sha256) values (%s, 'Test', 'paused', %s, '10:00', 100, '{}', 'x')",
         (campaign_id, ["sms"]),
     )
     db.execute(
