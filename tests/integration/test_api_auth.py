@@ -10,7 +10,7 @@ import json
 import time
 
 import pytest
-from fixtures.api_server import fresh_database, running_api, sandbox_token
+from fixtures.api_server import sandbox_token
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -19,18 +19,6 @@ pytestmark = pytest.mark.integration
 SEARCH = "/ai-outreach/prospects/search"
 PRIVACY = "/ai-outreach/privacy/requests/00000000-0000-4000-8000-000000000000"
 ISSUER = "https://auth.instabids.example"
-
-
-@pytest.fixture(scope="module")
-def api(pg_server_url, sandbox):
-    with fresh_database(pg_server_url) as url, running_api(url, sandbox.url) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def client(api):
-    with api.client() as http:
-        yield http
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fixtures.api_server import body_of, example_event, fresh_database, running_api, secret_of, signed_headers
+from fixtures.api_server import body_of, example_event, secret_of, signed_headers
 
 from integrations.contracts import component_validator
 from outreach.events.inbox import DATA_CONTEXT
@@ -19,18 +19,6 @@ EVENTS = "/ai-outreach/events"
 MESSAGES = "/ai-outreach/webhooks/messages/received"
 VERIFICATION = "/ai-outreach/callbacks/verification-status"
 BATCH = "application/cloudevents-batch+json"
-
-
-@pytest.fixture(scope="module")
-def api(pg_server_url, sandbox):
-    with fresh_database(pg_server_url) as url, running_api(url, sandbox.url) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def client(api):
-    with api.client() as http:
-        yield http
 
 
 def stored(api, event_id: str) -> int:

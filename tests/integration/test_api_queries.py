@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from fixtures.api_server import fresh_database, running_api, sandbox_token
+from fixtures.api_server import sandbox_token
 
 from integrations.contracts import component_validator
 
@@ -34,16 +34,10 @@ PROSPECTS = [
 
 
 @pytest.fixture(scope="module")
-def api(pg_server_url, sandbox):
-    with fresh_database(pg_server_url) as url, running_api(url, sandbox.url) as running:
-        _seed(running)
-        yield running
-
-
-@pytest.fixture(scope="module")
-def client(api):
-    with api.client() as http:
-        yield http
+def api(api):
+    """The API of tests/integration/conftest.py, with this module's prospects in its database."""
+    _seed(api)
+    return api
 
 
 @pytest.fixture(scope="module")

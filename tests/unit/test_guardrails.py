@@ -6,20 +6,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from fixtures.senders import TEST_SENDER as SENDER
 
 from outreach.personalization.facts import Facts
 from outreach.personalization.guardrails import check_draft, check_message, check_numbers, check_text, quantities
-from outreach.templates.compliance import Recipient, Sender
+from outreach.templates.compliance import Recipient
 from outreach.templates.render import Draft, render
 
-SENDER = Sender(
-    name="InstaBids",
-    legal_name="InstaBids, Inc.",
-    postal_address="100 Example Street, Suite 200, San Diego, CA 92101, USA",
-    unsubscribe_base_url="https://outreach.instabids.example/u/",
-    unsubscribe_mailto="unsubscribe@outreach.instabids.example",
-    unsubscribe_key=b"unit-test-unsubscribe-key-0123456789",
-)
 FACTS = Facts.from_values(
     business_name="A1 Plumbing 24/7",
     specialty="plumbing",

@@ -3,21 +3,13 @@
 import uuid
 
 import pytest
+from fixtures.senders import TEST_SENDER as SENDER
+from fixtures.senders import UNSUBSCRIBE_KEY as KEY
 from pydantic import TypeAdapter
 
 from integrations.instabids.wire import EmailHeaders
 from outreach.templates import compliance
 from outreach.templates.compliance import Sender, unsubscribe_token, verify_unsubscribe_token
-
-KEY = b"unit-test-unsubscribe-key-0123456789"
-SENDER = Sender(
-    name="InstaBids",
-    legal_name="InstaBids, Inc.",
-    postal_address="100 Example Street, Suite 200, San Diego, CA 92101, USA",
-    unsubscribe_base_url="https://outreach.instabids.example/u/",
-    unsubscribe_mailto="unsubscribe@outreach.instabids.example",
-    unsubscribe_key=KEY,
-)
 
 
 def test_a_token_names_its_prospect_and_campaign_and_verifies_with_the_key() -> None:

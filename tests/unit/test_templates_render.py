@@ -6,20 +6,13 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from fixtures.senders import TEST_SENDER as SENDER
 
 from integrations.instabids.wire import EmailMessage, MessageMetadata, SmsMessage
 from outreach.personalization.facts import Facts
-from outreach.templates.compliance import Recipient, Sender, missing_compliance
+from outreach.templates.compliance import Recipient, missing_compliance
 from outreach.templates.render import LIBRARY_DIR, Catalog, Draft, Renderer, TemplateError, default_catalog, render
 
-SENDER = Sender(
-    name="InstaBids",
-    legal_name="InstaBids, Inc.",
-    postal_address="100 Example Street, Suite 200, San Diego, CA 92101, USA",
-    unsubscribe_base_url="https://outreach.instabids.example/u/",
-    unsubscribe_mailto="unsubscribe@outreach.instabids.example",
-    unsubscribe_key=b"unit-test-unsubscribe-key-0123456789",
-)
 FULL = Facts.from_values(
     business_name="Rivera & Sons <Plumbing>",
     specialty="hvac",
