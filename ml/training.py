@@ -167,26 +167,11 @@ def train_candidate(
     explainer = binned_dependence_explainer(
         lambda M: logit(pipeline.predict_proba(M)[:, 1]), X_fit, FEATURE_COLUMNS, seed=seed
     )
-    at = trained_at or datetime.now(UTC)
     record = {**settings, "calibration": method, "calibration_fraction": CALIBRATION_FRACTION}
-    return ModelArtifact(
-        pipeline=pipeline,
-        feature_columns=FEATURE_COLUMNS,
-        explainer=explainer,
-        version=make_version(CANDIDATE_KIND, at, _fingerprint(X, y, record, seed)),
-        kind=CANDIDATE_KIND,
-        trained_at=at,
-        training_window=_window(ordered, time_column),
-        params={
-            **record,
-            "seed": seed,
-            "n_iter": int(trees.n_iter_),
-            "calibration_brier": selection,
-            "explainer": "binned partial dependence (log-odds)",
-        },
-        n_labels=int(y.size),
-        n_positives=int(y.sum()),
-        library_versions=library_versions(),
+    return _artifact(
+        CANDIDATE_KIND, pipeline, explainer, ordered, time_column, X, y, record, seed, trained_at,
+        {"n_iter": int(trees.n_iter_), "calibration_brier": selection,
+         "explainer": "binned partial dependence (log-odds)"},
     )
 
 
@@ -214,22 +199,29 @@ def train_baseline(
         model.intercept_ = model.intercept_ - shift
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     explainer = linear_explainer(FEATURE_COLUMNS, model.coef_[0] / scale, scaler.mean_)
+    return _artifact(
+        BASELINE_KIND, pipeline, explainer, ordered, time_column, X, y, settings, seed, trained_at,
+        {"prior_correction": shift,
+         "weights": dict(zip(FEATURE_COLUMNS, np.round(model.coef_[0] / scale, 6).tolist(), strict=True)),
+         "explainer": "coefficient x centered value (log-odds)"},
+    )
+
+
+def _artifact(kind: str, pipeline: Pipeline, explainer: Any, ordered: pd.DataFrame, time_column: str | None,
+              X: np.ndarray, y: np.ndarray, settings: dict[str, Any], seed: int, trained_at: datetime | None,
+              details: dict[str, Any]) -> ModelArtifact:
+    """The artifact of a fitted pipeline: its version is a fingerprint of data, settings and seed; `details`
+    (what the kind of model adds) go into its params after the settings and the seed."""
     at = trained_at or datetime.now(UTC)
     return ModelArtifact(
         pipeline=pipeline,
         feature_columns=FEATURE_COLUMNS,
         explainer=explainer,
-        version=make_version(BASELINE_KIND, at, _fingerprint(X, y, settings, seed)),
-        kind=BASELINE_KIND,
+        version=make_version(kind, at, _fingerprint(X, y, settings, seed)),
+        kind=kind,
         trained_at=at,
         training_window=_window(ordered, time_column),
-        params={
-            **settings,
-            "seed": seed,
-            "prior_correction": shift,
-            "weights": dict(zip(FEATURE_COLUMNS, np.round(model.coef_[0] / scale, 6).tolist(), strict=True)),
-            "explainer": "coefficient x centered value (log-odds)",
-        },
+        params={**settings, "seed": seed, **details},
         n_labels=int(y.size),
         n_positives=int(y.sum()),
         library_versions=library_versions(),
