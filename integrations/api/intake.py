@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
 from integrations.contracts import EVENTS_DIR
-from outreach.events.inbox import DATA_CONTEXT
+from outreach.events.inbox import INSERT_COLUMNS, inbox_row
 from outreach.privacy.crypto import PiiCipher
 
 PUBLISHER = {
@@ -178,14 +178,13 @@ def parse_json(body: bytes) -> Any:
         raise InvalidEvent("the body is not valid JSON") from exc
 
 
-_COLUMNS = "source, event_id, type, subject, occurred_at, data_enc, traceparent"
 _INSERT_ONE = f"""
-insert into app.inbox_events ({_COLUMNS}) values (%s, %s, %s, %s, %s, %s, %s)
+insert into app.inbox_events ({INSERT_COLUMNS}) values (%s, %s, %s, %s, %s, %s, %s)
 on conflict (source, event_id) do nothing
 returning source, event_id
 """
 _INSERT_MANY = f"""
-insert into app.inbox_events ({_COLUMNS})
+insert into app.inbox_events ({INSERT_COLUMNS})
 select * from unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::bytea[], %s::text[])
 on conflict (source, event_id) do nothing
 returning source, event_id
@@ -194,11 +193,8 @@ returning source, event_id
 
 async def store(conn: psycopg.AsyncConnection, events: list[CheckedEvent], cipher: PiiCipher) -> set[tuple[str, str]]:
     """Insert `events` (distinct keys) in one statement, hence one transaction; returns the keys newly stored."""
-    rows = [
-        (e.source, e.event_id, e.type, e.subject, e.occurred_at,
-         cipher.encrypt(json.dumps(e.data, separators=(",", ":")), DATA_CONTEXT), e.traceparent)
-        for e in events
-    ]
+    rows = [inbox_row(e.source, e.event_id, e.type, e.subject, e.occurred_at, e.data, e.traceparent, cipher)
+            for e in events]
     if not rows:
         return set()
     if len(rows) == 1:

@@ -38,14 +38,24 @@ def events_received_on(
     ]
 
 
+INSERT_COLUMNS = "source, event_id, type, subject, occurred_at, data_enc, traceparent"
+"""The columns an inbox row is written with, in the order of `inbox_row` (the API's intake writes them too)."""
+
+
+def inbox_row(source: str, event_id: str, event_type: str, subject: str | None, occurred_at: object, data: dict,
+              traceparent: str | None, cipher: PiiCipher) -> tuple:
+    """One inbox row in `INSERT_COLUMNS` order, the event data encrypted."""
+    sealed = cipher.encrypt(json.dumps(data, separators=(",", ":")), DATA_CONTEXT)
+    return (source, event_id, event_type, subject, occurred_at, sealed, traceparent)
+
+
 def store(conn: psycopg.Connection, envelope: dict, cipher: PiiCipher) -> bool:
     """Record a validated CloudEvent durably (data encrypted); False when (source, id) was already stored."""
+    row = inbox_row(envelope["source"], envelope["id"], envelope["type"], envelope.get("subject"), envelope["time"],
+                    envelope["data"], envelope.get("traceparent"), cipher)
     inserted = conn.execute(
-        "insert into app.inbox_events (source, event_id, type, subject, occurred_at, data_enc, traceparent) "
-        "values (%s, %s, %s, %s, %s, %s, %s) on conflict (source, event_id) do nothing",
-        (
-            envelope["source"], envelope["id"], envelope["type"], envelope.get("subject"), envelope["time"],
-            cipher.encrypt(json.dumps(envelope["data"]), DATA_CONTEXT), envelope.get("traceparent"),
-        ),
+        f"insert into app.inbox_events ({INSERT_COLUMNS}) values (%s, %s, %s, %s, %s, %s, %s) "
+        "on conflict (source, event_id) do nothing",
+        row,
     )
     return inserted.rowcount == 1
