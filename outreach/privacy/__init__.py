@@ -1,1 +1,2 @@
-"""Privacy: encryption of contact data, and (later) consent, DSAR and retention."""
+"""Privacy (docs/privacy.md): `crypto` (encryption and blind indexes), `access` (the one audited way to decrypt),
+`audit` (the audit log), `rotation` (key rotation), `retention`, `subject` and `dsar` (data-subject requests)."""

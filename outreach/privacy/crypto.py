@@ -1,8 +1,9 @@
 """Encryption of contact data at rest (AES-256-GCM with key ids, so keys can rotate).
 
 Keys come from `OUTREACH_PII_KEYS` (`kid:base64key[,kid:base64key...]`, the first one encrypts, all decrypt).
-Without it, a local key file is created once under the state folder (mode 0600) so a fresh machine works; a
-production deployment sets the variable from its secret store. Ciphertext layout:
+Without it, a local keyring file is created once under the state folder (`pii_keys.json`, mode 0600) so a fresh
+machine works; a production deployment sets the variable from its secret store. Rotation (docs/privacy.md): put a
+new key first, keep the old ones, run `outreach privacy rotate-keys`, then drop the old keys. Ciphertext layout:
 `b"\\x01" | len(kid) | kid | 12-byte nonce | AES-GCM(ciphertext + tag)`, with the column name as associated data
 so a value cannot be moved to another column unnoticed.
 """
@@ -57,6 +58,10 @@ class PiiCipher:
         sealed = blob[2 + kid_len + NONCE_BYTES :]
         return AESGCM(self.keys[kid]).decrypt(nonce, sealed, context.encode()).decode()
 
+    def reencrypt(self, blob: bytes, context: str) -> bytes:
+        """The same plaintext sealed with the active key (key rotation); the plaintext never leaves this method."""
+        return self.encrypt(self.decrypt(blob, context), context)
+
     @classmethod
     def from_spec(cls, spec: str) -> PiiCipher:
         """Parse `kid:base64key,...`; the first key is the active one."""
@@ -72,6 +77,14 @@ class PiiCipher:
         return cls(keys=keys, active_kid=next(iter(keys)))
 
 
+def ciphertext_kid(blob: bytes) -> str:
+    """The id of the key a ciphertext was sealed with (read from its header, nothing decrypted)."""
+    blob = bytes(blob)
+    if len(blob) < 2 or blob[0] != FORMAT_VERSION:
+        raise PiiKeyError("unknown ciphertext format")
+    return blob[2 : 2 + blob[1]].decode()
+
+
 def new_key_spec(kid: str) -> str:
     return f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
 
@@ -83,6 +96,32 @@ def load_cipher(state_dir: Path) -> PiiCipher:
     key_file = state_dir / "pii_keys.json"
     _create_private_file(key_file, json.dumps({"keys": [new_key_spec("k1")]}))
     return PiiCipher.from_spec(",".join(json.loads(key_file.read_text())["keys"]))
+
+
+def add_local_key(state_dir: Path, kid: str) -> Path:
+    """Put a new key first in the local keyring file (it encrypts from now on; the older ones still decrypt).
+
+    Only for the local keyring: with `OUTREACH_PII_KEYS` set, the deployment's secret store holds the keys and
+    this refuses, so a key never silently lands in a file nobody reads.
+    """
+    if os.environ.get("OUTREACH_PII_KEYS"):
+        raise PiiKeyError("OUTREACH_PII_KEYS is set: add the new key to it (first position), not to the local file")
+    load_cipher(state_dir)  # creates the file on a fresh machine
+    key_file = state_dir / "pii_keys.json"
+    specs = json.loads(key_file.read_text())["keys"]
+    if any(spec.partition(":")[0] == kid for spec in specs):
+        raise PiiKeyError(f"a key with id {kid!r} already exists")
+    replacement = key_file.with_suffix(".tmp")
+    replacement.unlink(missing_ok=True)
+    _create_private_file(replacement, json.dumps({"keys": [new_key_spec(kid), *specs]}))
+    replacement.replace(key_file)
+    return key_file
+
+
+def check_keys_separate(cipher: PiiCipher, indexer: BlindIndexer) -> None:
+    """Refuse a blind-index key equal to an encryption key: one leaked secret must not unlock both."""
+    if any(hmac.compare_digest(key, indexer.key) for key in cipher.keys.values()):
+        raise PiiKeyError("OUTREACH_BLIND_INDEX_KEY must differ from every OUTREACH_PII_KEYS key")
 
 
 def _create_private_file(path: Path, content: str) -> None:

@@ -1,5 +1,6 @@
 """Data-subject requests: `POST /ai-outreach/privacy/requests` records one (202, status `received`) and
-`GET /ai-outreach/privacy/requests/{id}` reports it. Fulfilling them (export, erasure) is a later job's.
+`GET /ai-outreach/privacy/requests/{id}` reports it, with the export of a completed access request. Fulfilling
+them (export, erasure) is the `privacy_requests` job's (`outreach.privacy.dsar`, docs/privacy.md).
 
 Writes follow the contract's Idempotency-Key rules per calling client: the same key and body replay the original
 answer, the same key with another body is a 422, a missing key a 400. The key's record and the request are written
@@ -18,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from integrations.api.audit import record_read
+from integrations.api.audit import record_entries
 from integrations.api.auth import Admin
 from integrations.api.body import read_body
 from integrations.api.intake import InvalidEvent, parse_json
@@ -26,11 +27,12 @@ from integrations.api.problems import ProblemError, bad_request
 from integrations.api.queries import iso
 from integrations.api.state import State
 from integrations.contracts import component_validator
+from outreach.privacy.access import PiiReader
+from outreach.privacy.dsar import EXPORT_CONTEXT
 
 router = APIRouter(prefix="/ai-outreach", tags=["privacy"])
 
 PATH = "/ai-outreach/privacy/requests"
-EXPORT_CONTEXT = "app.privacy_requests.export"
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -125,9 +127,9 @@ async def get_privacy_request(
         if row is None:
             raise not_found
         kind, status, completed_at, export_enc = row
-        export = json.loads(state.cipher.decrypt(export_enc, EXPORT_CONTEXT)) if export_enc is not None else None
-        if export is not None:
-            await record_read(conn, actor=principal.subject, purpose=f"GET {PATH}/{{id}}",
-                              subject_kind="privacy_request", subject_ids=[request_id], fields=["export"])
+        reader = PiiReader(state.cipher, f"GET {PATH}/{{id}}", actor=principal.subject)
+        exported = reader.decrypt(export_enc, EXPORT_CONTEXT, request_id)
+        await record_entries(conn, reader.take())
+        export = json.loads(exported) if exported is not None else None
     return JSONResponse({"request_id": request_id, "kind": kind, "status": status,
                          "completed_at": iso(completed_at), "export": export})
