@@ -4,6 +4,9 @@
 search, campaign and conversion analytics, privacy requests, health. The contract's own document is served at
 `/ai-outreach/openapi.json` (docs at `/ai-outreach/docs`) rather than one generated from the handlers, so what
 clients read is exactly what we promised. Handlers only read and store; processing is for sensors and jobs.
+
+Every request is a server span (OpenTelemetry's ASGI instrumentation) continuing the caller's `traceparent`; the
+intake stores that context with each inbox row, so the run that handles the event joins the same trace.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from integrations.api import problems
 from integrations.api.auth import JwksCache, TokenVerifier
@@ -35,6 +39,7 @@ from outreach.privacy.crypto import BlindIndexer, PiiCipher, load_blind_indexer,
 log = logging.getLogger(__name__)
 
 OPENAPI_PATH = "/ai-outreach/openapi.json"
+UNTRACED_PATHS = "/ai-outreach/healthz,/ai-outreach/readyz"
 DOCS_PATH = "/ai-outreach/docs"
 JWKS_TIMEOUT_SECONDS = 5.0
 
@@ -91,6 +96,8 @@ def create_app(config: ApiConfig, database_url: str, *, cipher: PiiCipher | None
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title="AI Outreach API")
 
+    # Probes are polled every few seconds and would drown the traces; per-message receive/send spans add nothing.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_PATHS, exclude_spans=["receive", "send"])
     return app
 
 
@@ -100,10 +107,13 @@ def create_app_from_env() -> FastAPI:
     The worker owns its process, so it also prepares it for serving: the contract validators are built before the
     first request, and everything made so far is moved out of the garbage collector's sight (it lives as long as
     the process; full collections over it were the largest source of tail latency in the intake benchmark)."""
+    from outreach.observability import configure_observability
     from outreach.settings import Settings
     from outreach.storage.database import database_url
 
-    app = create_app(ApiConfig(), database_url(Settings()))
+    url = database_url(Settings())
+    configure_observability("outreach-api", dead_letters_from=lambda: url)
+    app = create_app(ApiConfig(), url)
     warm_validators(CONSUMED_TYPES)
     gc.collect()
     gc.freeze()

@@ -3,8 +3,13 @@
 Per domain: a pooled `httpx.Client`, a bearer token for the domain's audience (re-fetched once on a 401), retries
 with exponential backoff and full jitter on 429/5xx/timeouts/connection errors that honour `Retry-After`, a
 client-side rate limiter fed by `RateLimit-*` headers, and a circuit breaker that fails fast while the domain is
-down. Every request carries the W3C `traceparent` of the current span and an `X-Correlation-Id`; every log line
-carries the correlation id and never contact data (no bodies, no values of the email/phone/name query parameters).
+down. Every request carries the W3C `traceparent` of the current span and an `X-Correlation-Id` (the trace id when
+one is current); every log line carries the correlation id and never contact data (no bodies, no values of the
+email/phone/name query parameters).
+
+Integration health is measured through the OpenTelemetry metrics API (a no-op until a process installs a meter
+provider, `outreach.observability`): `instabids.http.client.requests` and `.duration` per attempt,
+`instabids.http.client.retries`, `instabids.http.client.errors` per failed call, `instabids.circuit_breaker.state`.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from uuid import UUID
 
 import httpx
 import pybreaker
-from opentelemetry import propagate, trace
+from opentelemetry import metrics, propagate, trace
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from integrations.instabids.errors import CircuitOpen, InstaBidsError, ProblemError, RetriesExhausted
@@ -34,6 +39,17 @@ from integrations.instabids.wire import Problem
 
 logger = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
+_meter = metrics.get_meter(__name__)
+_REQUESTS = _meter.create_counter(
+    "instabids.http.client.requests", unit="{request}", description="Attempts sent to a domain, by status")
+_DURATION = _meter.create_histogram(
+    "instabids.http.client.duration", unit="s", description="Latency of one attempt, by status")
+_RETRIES = _meter.create_counter("instabids.http.client.retries", unit="{retry}", description="Attempts retried")
+_ERRORS = _meter.create_counter(
+    "instabids.http.client.errors", unit="{call}", description="Calls that failed after their retries, by kind")
+_BREAKER_STATE = _meter.create_gauge(
+    "instabids.circuit_breaker.state", description="Circuit of a domain: 0 closed, 1 half-open, 2 open")
+_BREAKER_LEVELS = {pybreaker.STATE_CLOSED: 0, pybreaker.STATE_HALF_OPEN: 1, pybreaker.STATE_OPEN: 2}
 
 DEFAULT_PAGE_LIMIT = 1000  # the contract's maximum: bulk ingestion wants as few round trips as possible
 PII_PARAMS = frozenset({"email", "phone", "business_name"})
@@ -76,6 +92,12 @@ def correlation_scope(correlation_id: str | None = None) -> Iterator[str]:
 
 def current_correlation_id() -> str | None:
     return _correlation_id.get()
+
+
+def _trace_id() -> str | None:
+    """The current trace id: the natural correlation id of everything one traced operation sends."""
+    context = trace.get_current_span().get_span_context()
+    return trace.format_trace_id(context.trace_id) if context.is_valid else None
 
 
 # --- rate limiter ---------------------------------------------------------------------------------------------
@@ -161,8 +183,10 @@ class _DomainBreaker(pybreaker.CircuitBreakerListener):
             listeners=[self],
             throw_new_error_on_trip=False,
         )
+        _BREAKER_STATE.set(_BREAKER_LEVELS[pybreaker.STATE_CLOSED], {"domain": domain})
 
     def state_change(self, cb: pybreaker.CircuitBreaker, old_state: Any, new_state: Any) -> None:
+        _BREAKER_STATE.set(_BREAKER_LEVELS.get(new_state.name, 0), {"domain": self.domain})
         if new_state.name == pybreaker.STATE_OPEN:
             self._opened_at = datetime.now(UTC)  # pybreaker's own clock, so both agree on when the wait ends
             logger.warning("%s: circuit opened", self.domain, extra={"domain": self.domain})
@@ -296,16 +320,23 @@ class DomainHttp:
             json=json,
             form=form,
             idempotency_key=idempotency_key,
-            correlation_id=current_correlation_id() or str(uuid.uuid4()),
+            correlation_id=current_correlation_id() or _trace_id() or str(uuid.uuid4()),
             cost=cost,
         )
-        self._breaker.check()
+        labels = {"domain": self.domain, "http.request.method": method}
+        try:
+            self._breaker.check()
+        except CircuitOpen:
+            _ERRORS.add(1, {**labels, "error.type": "circuit_open"})
+            raise
         try:
             response = self._with_retries(call)
         except RetriesExhausted:
+            _ERRORS.add(1, {**labels, "error.type": "retries_exhausted"})
             self._breaker.record(outage=True)
             raise
-        except ProblemError:
+        except ProblemError as exc:
+            _ERRORS.add(1, {**labels, "error.type": type(exc).__name__})
             self._breaker.record(outage=False)  # the domain answered: it is up
             raise
         self._breaker.record(outage=False)
@@ -373,6 +404,8 @@ class DomainHttp:
                 self._log_attempt(call, started, error=type(exc).__name__)
                 raise _Transient(None) from exc
             span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                span.set_status(trace.Status(trace.StatusCode.ERROR))
         self._log_attempt(call, started, status=response.status_code)
         return response
 
@@ -388,7 +421,12 @@ class DomainHttp:
         }
 
     def _log_attempt(self, call: _Call, started: float, *, status: int | None = None, error: str | None = None) -> None:
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        seconds = time.perf_counter() - started
+        outcome = {"domain": self.domain, "http.request.method": call.method}
+        outcome |= {"http.response.status_code": status} if status is not None else {"error.type": error or "error"}
+        _REQUESTS.add(1, outcome)
+        _DURATION.record(seconds, outcome)
+        latency_ms = round(seconds * 1000, 1)
         fields = {**self._fields(call), "status": status, "error": error, "latency_ms": latency_ms}
         logger.info(
             "%s %s %s -> %s (attempt %d, %.1f ms)",
@@ -397,6 +435,7 @@ class DomainHttp:
 
     def _log_retry(self, call: _Call, state: RetryCallState) -> None:
         wait = state.next_action.sleep if state.next_action else 0.0
+        _RETRIES.add(1, {"domain": self.domain, "http.request.method": call.method})
         logger.warning(
             "%s %s %s: attempt %d failed, retrying in %.2f s",
             self.domain, call.method, call.path, call.attempt, wait, extra={**self._fields(call), "wait": wait},

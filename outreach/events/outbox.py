@@ -13,6 +13,7 @@ from datetime import datetime
 import psycopg
 
 from integrations.contracts import event_data_validator
+from outreach.observability.tracing import current_traceparent
 
 SOURCE = "/instabids/ai-outreach"
 EVENT_NAMESPACE = uuid.UUID("6f1c3a52-4a8e-4f0b-9a57-0d7c1b5e2f10")
@@ -35,7 +36,8 @@ def publish(
     subject: str | None = None,
     traceparent: str | None = None,
 ) -> bool:
-    """Queue an event in the caller's transaction; False when this (type, key) was already queued."""
+    """Queue an event in the caller's transaction; False when this (type, key) was already queued. The row keeps
+    `traceparent`, by default the current span's, so the relay's delivery joins the trace that caused the event."""
     errors = sorted(event_data_validator(event_type).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(data)"
@@ -43,6 +45,7 @@ def publish(
     inserted = conn.execute(
         "insert into app.outbox_events (event_id, type, subject, occurred_at, data, traceparent) "
         "values (%s, %s, %s, %s, %s, %s) on conflict (event_id) do nothing",
-        (event_id(event_type, key), event_type, subject, occurred_at, json.dumps(data), traceparent),
+        (event_id(event_type, key), event_type, subject, occurred_at, json.dumps(data),
+         traceparent or current_traceparent()),
     )
     return inserted.rowcount == 1

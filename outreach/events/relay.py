@@ -2,7 +2,8 @@
 
 Rows are claimed with `for update skip locked` (several relays never send one event concurrently), delivered one
 by one, and marked `delivered`, or rescheduled with exponential backoff, or `dead` after `max_attempts`. The bus
-deduplicates on (source, id), so a crash between delivery and marking only causes a harmless duplicate.
+deduplicates on (source, id), so a crash between delivery and marking only causes a harmless duplicate. Each
+delivery is a producer span continuing the trace stored with the row; the CloudEvent's `traceparent` names it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import psycopg
 from integrations.events.delivery import deliver, envelope
 from outreach.events.outbox import SOURCE
 from outreach.events.processing import backoff
+from outreach.observability.events import publishing
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,10 @@ def relay_pending(
                 (now, batch_size),
             ).fetchall()
             for event_id, kind, subject, occurred_at, data, traceparent, attempts in rows:
-                event = envelope(str(event_id), SOURCE, kind, occurred_at, data, subject, traceparent)
-                outcome = deliver(client, bus_url, secret, event, now)
+                with publishing(kind, SOURCE, str(event_id), traceparent) as publication:
+                    event = envelope(str(event_id), SOURCE, kind, occurred_at, data, subject, publication.traceparent)
+                    outcome = deliver(client, bus_url, secret, event, now)
+                    publication.finish(outcome.delivered, outcome.error)
                 attempts += 1
                 if outcome.delivered:
                     delivered += 1

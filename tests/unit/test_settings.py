@@ -40,3 +40,20 @@ def test_unknown_domain_is_refused() -> None:
 
 def test_registry_dir_defaults_under_the_state_folder(tmp_path) -> None:
     assert Settings().registry_dir == tmp_path / "registries"
+
+
+def test_secrets_never_show_when_the_settings_are_printed_or_dumped(monkeypatch) -> None:
+    monkeypatch.setenv("INSTABIDS_CLIENT_SECRET", "client-s3cret-value")
+    monkeypatch.setenv("INSTABIDS_EVENT_BUS_SECRET", "bus-s3cret-value")
+    settings = Settings()
+    shown = " ".join((repr(settings), str(settings), settings.model_dump_json(), str(settings.model_dump())))
+    assert "client-s3cret-value" not in shown and "bus-s3cret-value" not in shown
+    assert settings.client_secret.get_secret_value() == "client-s3cret-value"
+    assert settings.event_bus_signing_secret() == "bus-s3cret-value"
+
+
+def test_without_a_bus_secret_events_are_signed_with_the_sandbox_development_one(monkeypatch) -> None:
+    from integrations.contracts.dev_secrets import default_webhook_secret
+
+    monkeypatch.delenv("INSTABIDS_EVENT_BUS_SECRET", raising=False)
+    assert Settings().event_bus_signing_secret() == default_webhook_secret("EVENT_BUS")
