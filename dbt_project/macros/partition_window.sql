@@ -9,6 +9,10 @@
 
     Both apply only on an incremental run with both vars set; otherwise the filter is `true` (every day) and the
     delete does nothing. The vars must be ISO dates (YYYY-MM-DD): anything else fails the run before any SQL runs.
+
+    `lookback_days` widens the window backwards: facts that arrive late (a reply, a sign-up or a verification
+    recorded days after the day it belongs to) restate the days they fall on at the next run. The rows of a
+    day still depend only on the sources, so re-running any window gives the same rows.
 -#}
 
 {% macro partition_window() -%}
@@ -34,19 +38,20 @@
 {%- endmacro %}
 
 
-{% macro partition_window_filter(column='partition_date') -%}
+{% macro partition_window_filter(column='partition_date', lookback_days=0) -%}
     {%- set window = partition_window() -%}
     {%- if is_incremental() and window is not none -%}
-        {{ column }} >= cast('{{ window.start_date }}' as date) and {{ column }} < cast('{{ window.end_date }}' as date)
+        {{ column }} >= cast('{{ window.start_date }}' as date) - {{ lookback_days | int }}
+        and {{ column }} < cast('{{ window.end_date }}' as date)
     {%- else -%}
         true
     {%- endif -%}
 {%- endmacro %}
 
 
-{% macro delete_partition_window(column='partition_date') -%}
+{% macro delete_partition_window(column='partition_date', lookback_days=0) -%}
     {%- set window = partition_window() -%}
     {%- if is_incremental() and window is not none -%}
-        delete from {{ this }} where {{ partition_window_filter(column) }}
+        delete from {{ this }} where {{ partition_window_filter(column, lookback_days) }}
     {%- endif -%}
 {%- endmacro %}

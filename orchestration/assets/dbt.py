@@ -2,8 +2,17 @@
 
 Every pipeline asset shares `daily_partitions`, so one run materializes the whole graph for a day; a backfill of
 many days runs dbt once (`BackfillPolicy.single_run()`) with the window passed as `--vars`. dbt tests surface as
-asset checks on the models they test. dbt sources resolve to the ingest assets' keys, `raw/<table>`, so the graph
-is joined end to end.
+asset checks on the models they test; a test of severity `error` (the default; `dbt_project.yml` lowers the
+analyst-only prospects mart to `warn`) is a *blocking* check, so a broken demand mart stops scoring and the
+outreach batches, and a broken campaign mart stops the CampaignPerformanceUpdatedEvent.
+
+dbt sources resolve to the assets that write them: `raw.<table>` to the ingest asset `raw/<table>`, and an `app`
+table to the Dagster asset that writes it (`APP_TABLE_PRODUCERS`; tables only event handlers write stay
+`app/<table>`), so the graph is joined end to end. The models come as two multi-assets because the day's order
+is demand mart -> scores -> outreach batches -> campaign marts: `outreach_dbt_assets` builds everything that
+reads only `raw` (the demand mart that scoring reads), `app_dbt_assets` everything downstream of an `app` table
+(the prospects and campaign marts that read what the batches wrote). One multi-asset would be both upstream and
+downstream of the batches.
 
 No `from __future__ import annotations` here: Dagster validates the `context` annotation at definition time and
 rejects it as a string.
@@ -19,24 +28,46 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.assets.outreach import outreach_batches
+from orchestration.assets.prospects import GOLDEN
+from orchestration.assets.scoring import prospect_scores
 from orchestration.dbt_project import dbt_env, dbt_project, ensure_manifest
 from orchestration.partitions import daily_partitions
 
 RAW_KEY_PREFIX = "raw"
 """Asset key prefix of the ingest assets: source table `raw.<table>` is asset `raw/<table>`."""
+APP_KEY_PREFIX = "app"
+"""Asset key prefix of `app` tables no asset writes (only event handlers): `app.<table>` is `app/<table>`."""
+APP_TABLE_PRODUCERS: Mapping[str, AssetKey] = {
+    "prospects": GOLDEN,
+    "prospect_scores": prospect_scores.key,
+    # the batches seed the campaigns, write the messages (whose trigger appends the status history) and the
+    # personalization's model usage
+    "campaigns": outreach_batches.key,
+    "outreach_messages": outreach_batches.key,
+    "outreach_message_status_changes": outreach_batches.key,
+    "llm_usage": outreach_batches.key,
+}
+"""The Dagster asset that writes each `app` table a dbt model reads."""
+APP_MODELS = "source:app+"
+"""dbt selection of the models downstream of an `app` table: the `app_dbt_assets`."""
 
 
 class OutreachDbtTranslator(DagsterDbtTranslator):
     """Maps dbt nodes to this platform's asset keys and groups.
 
-    Sources become `raw/<table>` (the ingest assets). Models keep dagster-dbt's default key, `<schema>/<model>`
-    (e.g. `staging/stg_social__potential_contractors`, `marts/<mart>`), i.e. where the relation lives, and are
-    grouped by their folder: `staging`, `intermediate`, `marts_<area>` (e.g. `marts_prospects`).
+    Sources become the asset that writes them: `raw/<table>` (the ingest assets), or for `app` tables the
+    producer of `APP_TABLE_PRODUCERS` (else `app/<table>`). Models keep dagster-dbt's default key,
+    `<schema>/<model>` (e.g. `staging/stg_social__potential_contractors`, `marts/<mart>`), i.e. where the relation
+    lives, and are grouped by their folder: `staging`, `intermediate`, `marts_<area>` (e.g. `marts_prospects`).
     """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return AssetKey([RAW_KEY_PREFIX, dbt_resource_props["name"]])
+            table = dbt_resource_props["name"]
+            if dbt_resource_props["source_name"] == APP_KEY_PREFIX:
+                return APP_TABLE_PRODUCERS.get(table, AssetKey([APP_KEY_PREFIX, table]))
+            return AssetKey([RAW_KEY_PREFIX, table])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -82,17 +113,8 @@ def _environ(overrides: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-@dbt_assets(
-    manifest=ensure_manifest(),
-    project=dbt_project,
-    dagster_dbt_translator=OutreachDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True),
-    ),
-    partitions_def=daily_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-)
-def outreach_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build` (models, then their tests as asset checks) for the run's partition window."""
+def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` (models, then their tests as asset checks) of the selected models for the run's window."""
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         raise RuntimeError("DATABASE_URL is not set: dbt needs it to reach Postgres.")
@@ -101,3 +123,30 @@ def outreach_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> 
     context.log.info("dbt build for %s", dbt_vars)
     with _environ(dbt_env(database_url)):
         yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+
+
+_DBT_ASSETS_OPTIONS: dict[str, Any] = {
+    "manifest": ensure_manifest(),
+    "project": dbt_project,
+    # several `app` tables come from one asset (the batches write messages, campaigns and model usage)
+    "dagster_dbt_translator": OutreachDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True),
+    ),
+    "partitions_def": daily_partitions,
+    "backfill_policy": BackfillPolicy.single_run(),
+}
+
+
+@dbt_assets(exclude=APP_MODELS, **_DBT_ASSETS_OPTIONS)
+def outreach_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """The models on `raw` only: staging of the domains' analytics, the demand intermediate models and mart."""
+    yield from _dbt_build(context, dbt)
+
+
+@dbt_assets(select=APP_MODELS, **_DBT_ASSETS_OPTIONS)
+def app_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """The models downstream of `app` tables: their staging, the prospects mart and the campaign marts."""
+    yield from _dbt_build(context, dbt)
+
+
+dbt_assets_definitions = [outreach_dbt_assets, app_dbt_assets]

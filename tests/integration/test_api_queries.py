@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from fixtures.api_server import sandbox_token
+from fixtures.api_server import fresh_database, running_api, sandbox_token
+from fixtures.campaign_activity import (
+    CAMPAIGN_A,
+    CAMPAIGN_B,
+    DAYS_TO_CONVERT_P1,
+    EXPECTED_CAMPAIGN_DAYS,
+    build_app_marts,
+    seed_campaign_activity,
+)
 
 from integrations.contracts import component_validator
 
@@ -232,6 +240,66 @@ def test_analytics_read_the_marts(api, client, tokens) -> None:
     assert component_validator("ai-outreach", "ConversionMetricPage").is_valid(metrics)
     assert metrics["items"][0] == {"group": "plumbing", "prospects": 3, "contacted": 3, "converted": 2,
                                    "conversion_rate": pytest.approx(2 / 3), "median_days_to_convert": 5.0}
+
+
+@pytest.fixture(scope="module")
+def marts_client(pg_server_url, sandbox, tmp_path_factory):
+    """The API on a database of its own where dbt built the real marts from a hand-worked week of outreach."""
+    with fresh_database(pg_server_url) as url:
+        with psycopg.connect(url) as conn:
+            seed_campaign_activity(conn)
+        build_app_marts(url, tmp_path_factory.mktemp("dbt"))
+        with running_api(url, sandbox.url) as running, running.client() as http:
+            yield http
+
+
+def _window_sums(campaign: str, first_day: str, last_day: str) -> tuple[int, ...]:
+    days = [values for (c, day), values in EXPECTED_CAMPAIGN_DAYS.items()
+            if c == campaign and first_day <= day <= last_day]
+    return tuple(sum(column) for column in zip(*days, strict=True))
+
+
+def test_campaign_analytics_answer_the_figures_of_the_dbt_built_mart(marts_client, tokens) -> None:
+    window = {"from": "2025-03-04T00:00:00Z", "to": "2025-03-06T15:00:00Z"}  # the days 03-04 .. 03-06
+    body = marts_client.get(ANALYTICS, params=window, headers=tokens["read"]).json()
+    assert component_validator("ai-outreach", "CampaignAnalyticsPage").is_valid(body)
+    a, b = body["items"]
+    sent, delivered, bounced, opened, responded, interested, opted_out, converted, verified, cost = _window_sums(
+        CAMPAIGN_A, "2025-03-04", "2025-03-06")[1:]
+    assert (a["campaign_id"], a["name"], a["channel"], a["prospects_targeted"]) == (CAMPAIGN_A, "Spring email",
+                                                                                    "email", 4)
+    assert (a["sent"], a["delivered"], a["bounced"], a["opened"], a["responded"], a["interested"], a["opted_out"],
+            a["converted"], a["verified"], a["cost_cents"]) == (sent, delivered, bounced, opened, responded,
+                                                                interested, opted_out, converted, verified, cost)
+    assert (a["converted"], a["opened"], a["cost_cents"], a["currency"]) == (1, 1, 500, "USD")
+    assert (b["campaign_id"], b["sent"], b["responded"], b["opted_out"]) == (CAMPAIGN_B, 1, 1, 1)
+    assert b["response_rate"] == 1.0
+
+    whole = marts_client.get(ANALYTICS, params={"campaign_id": CAMPAIGN_A, "to": "2025-03-08T00:00:00Z"},
+                             headers=tokens["read"]).json()["items"][0]
+    assert whole["window_start"] == "2025-03-03T18:00:00Z"  # the campaign's start
+    assert (whole["sent"], whole["delivered"], whole["responded"], whole["converted"], whole["verified"],
+            whole["cost_cents"]) == (3, 2, 1, 1, 1, 700)
+    assert whole["conversion_rate"] == pytest.approx(1 / 3)
+    assert whole["response_rate"] == pytest.approx(1 / 2)
+
+
+def test_conversion_metrics_answer_the_figures_of_the_dbt_built_mart(marts_client, tokens) -> None:
+    def metrics(group_by: str) -> dict[str, dict]:
+        body = marts_client.get(CONVERSION, params={"group_by": group_by}, headers=tokens["read"]).json()
+        assert component_validator("ai-outreach", "ConversionMetricPage").is_valid(body)
+        return {item.pop("group"): item for item in body["items"]}
+
+    specialties = metrics("specialty")
+    assert specialties["plumbing"] == {"prospects": 3, "contacted": 2, "converted": 1,
+                                       "conversion_rate": pytest.approx(1 / 2),
+                                       "median_days_to_convert": pytest.approx(DAYS_TO_CONVERT_P1)}
+    assert specialties["roofing"]["converted"] == 0 and specialties["roofing"]["median_days_to_convert"] is None
+    campaigns = metrics("campaign")
+    assert {group: (m["prospects"], m["contacted"], m["converted"]) for group, m in campaigns.items()} == {
+        CAMPAIGN_A: (4, 3, 1), CAMPAIGN_B: (1, 1, 0)}
+    assert {group: m["contacted"] for group, m in metrics("channel").items()} == {"email": 3, "sms": 2}
+    assert set(metrics("region")) == {"us-ca-san-diego", "us-tx-austin", "us-wa-seattle"}
 
 
 # -- privacy requests --------------------------------------------------------------------------------------------

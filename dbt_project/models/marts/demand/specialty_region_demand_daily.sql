@@ -17,13 +17,16 @@
     )
 }}
 
-{#- Weights of the supply-gap components: they sum to 1, so the index is a weighted mean in [0, 1]. -#}
+{#- Weights of the supply-gap components: they sum to 1, so the index is a weighted mean in [0, 1]. The labor
+    marketplace's trailing-year coverage (and the shortfall and severity it derives from it) weighs most: the
+    instantaneous project counts behind demand_pressure and wait_pressure are a handful per cell and day, mostly
+    counting noise (docs/marts.md). -#}
 {%- set supply_gap_weights = {
-    'demand_pressure': 0.25,
-    'coverage_shortfall': 0.25,
-    'contractor_shortfall': 0.20,
+    'demand_pressure': 0.10,
+    'coverage_shortfall': 0.50,
+    'contractor_shortfall': 0.15,
     'gap_severity_weight': 0.15,
-    'wait_pressure': 0.15,
+    'wait_pressure': 0.10,
 } -%}
 {#- Days unfulfilled at which the wait component reaches 0.5 (a week without an award). -#}
 {%- set wait_half_saturation_days = 7 -%}
