@@ -5,6 +5,8 @@ key per cursor position means a retried tick never launches the same run twice, 
 back never drops one.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from dagster import (
@@ -19,6 +21,7 @@ from dagster import (
     op,
     sensor,
 )
+from opentelemetry import trace
 
 from orchestration.partitions import daily_partitions
 from orchestration.resources import InstaBidsResource, PostgresResource
@@ -34,10 +37,21 @@ UNDER_SUPPLIED_GAP_INDEX = 0.5
 """A ProjectCreatedEvent in a cell whose supply-gap index (0..1, docs/marts.md) is at least this does too."""
 
 
+@contextmanager
+def run_span(context: OpExecutionContext) -> Iterator[trace.Span]:
+    """A span for the Dagster run, named after its job and carrying its run id: each event handled inside continues
+    the event's own trace and links to this span (`continued_span`), so a trace leads to the run that handled it
+    and the run's span to every event it handled."""
+    attributes = {"dagster.run_id": context.run_id, "dagster.job": context.job_name, "dagster.op": context.op.name}
+    with trace.get_tracer(__name__).start_as_current_span(f"dagster run {context.job_name}",
+                                                          attributes=attributes) as span:
+        yield span
+
+
 @op
 def handle_inbox(context: OpExecutionContext, postgres: PostgresResource, instabids: InstaBidsResource) -> None:
     settings = Settings()
-    with postgres.connect() as conn:
+    with postgres.connect() as conn, run_span(context):
         result = process_pending(conn, handlers(), handler_context(settings, datetime.now(UTC), instabids.clients))
     context.log.info(f"inbox: {result.processed} handled, {result.retrying} to retry, {result.dead} dead-lettered")
 
@@ -52,7 +66,7 @@ def relay_outbox(context: OpExecutionContext, postgres: PostgresResource) -> Non
     import httpx
 
     settings = Settings()
-    with postgres.connect() as conn, httpx.Client(timeout=10) as client:
+    with postgres.connect() as conn, httpx.Client(timeout=10) as client, run_span(context):
         result = relay_pending(conn, client, settings.event_bus_url(), settings.event_bus_signing_secret(),
                                datetime.now(UTC))
     context.log.info(f"outbox: {result.delivered} delivered, {result.retrying} to retry, {result.dead} dead")
@@ -78,13 +92,20 @@ def _query(sql: str, *params: object) -> list[tuple]:
 
 @sensor(job=process_inbox_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: SensorEvaluationContext):
-    """A run whenever events arrived since the last tick (by inbox id)."""
+    """A run whenever events arrived since the last tick (by inbox id), else when a failed event's backoff is over:
+    transient failures are retried without waiting for new traffic (keyed by the event and its attempt count, so
+    each retry launches once)."""
     after = int(context.cursor or 0)
     (newest,) = _query("select max(inbox_id) from app.inbox_events where inbox_id > %s", after)[0]
-    if newest is None:
-        return SkipReason("no new events")
-    context.update_cursor(str(newest))
-    return RunRequest(run_key=f"inbox-{newest}")
+    if newest is not None:
+        context.update_cursor(str(newest))
+        return RunRequest(run_key=f"inbox-{newest}")
+    due = _query("select inbox_id, attempts from app.inbox_events where status = 'failed' "
+                 "and next_attempt_at <= now() order by next_attempt_at, inbox_id limit 1")
+    if due:
+        inbox_id, attempts = due[0]
+        return RunRequest(run_key=f"inbox-retry-{inbox_id}-{attempts}")
+    return SkipReason("no new events, no retry due")
 
 
 @sensor(job=relay_outbox_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
@@ -112,6 +133,7 @@ def demand_signal_sensor(context: SensorEvaluationContext):
     import json
 
     from outreach.events.inbox import DATA_CONTEXT
+    from outreach.privacy.access import PiiReader
     from outreach.privacy.crypto import load_cipher
 
     after = int(context.cursor or 0)
@@ -121,8 +143,11 @@ def demand_signal_sensor(context: SensorEvaluationContext):
     if not rows:
         return SkipReason("no demand signals")
     context.update_cursor(str(rows[-1][0]))
-    cipher = load_cipher(Settings().state_dir)
-    signals = [t for _, t, blob in rows if _under_supplied(t, json.loads(cipher.decrypt(blob, DATA_CONTEXT)))]
+    reader = PiiReader(load_cipher(Settings().state_dir), "demand signal sensor", actor="dagster:demand_signal_sensor")
+    signals = [t for inbox_id, t, blob in rows
+               if _under_supplied(t, json.loads(reader.decrypt(blob, DATA_CONTEXT, inbox_id)))]
+    with connect(database_url(Settings())) as conn:
+        reader.record(conn)
     if not signals:
         return SkipReason(f"{len(rows)} demand events, none under-supplied")
     today = datetime.now(UTC).date().isoformat()

@@ -11,7 +11,7 @@ def build_clients(settings: Settings) -> InstaBidsClients:
     return InstaBidsClients.build(
         {domain: settings.domain_url(domain) for domain in DOMAINS},
         client_id=settings.client_id,
-        client_secret=settings.client_secret,
+        client_secret=settings.client_secret.get_secret_value(),
         timeout=settings.http_timeout_seconds,
         max_attempts=settings.http_max_attempts,
     )

@@ -3,6 +3,9 @@
 Every other module receives what it needs as arguments; only faces (CLI, Dagster resources, API) build a
 `Settings`. When a domain URL is unset, the local sandbox's URL (recorded by `outreach sandbox start` under the
 state directory) is used, so a fresh machine needs no configuration at all.
+
+Secrets are `SecretStr`, so printing or logging the settings (repr, `model_dump_json`) shows `**********`; only
+the code that uses one reads it, with `get_secret_value()`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DOMAINS = ("user_management", "project_management", "messaging", "labor_marketplace", "payment", "social")
@@ -34,15 +37,28 @@ class Settings(BaseSettings):
     instabids_event_bus_url: str | None = Field(default=None, alias="INSTABIDS_EVENT_BUS_URL")
 
     client_id: str = Field(default="ai-outreach", alias="INSTABIDS_CLIENT_ID")
-    client_secret: str = Field(default="sandbox-secret", alias="INSTABIDS_CLIENT_SECRET")
+    client_secret: SecretStr = Field(default=SecretStr("sandbox-secret"), alias="INSTABIDS_CLIENT_SECRET")
     http_timeout_seconds: float = Field(default=10.0, alias="INSTABIDS_HTTP_TIMEOUT")
     http_max_attempts: int = Field(default=6, alias="INSTABIDS_HTTP_MAX_ATTEMPTS")
 
-    event_bus_secret: str | None = Field(default=None, alias="INSTABIDS_EVENT_BUS_SECRET")
+    event_bus_secret: SecretStr | None = Field(default=None, alias="INSTABIDS_EVENT_BUS_SECRET")
 
     license_registry_dir: Path | None = Field(default=None, alias="OUTREACH_LICENSE_REGISTRY_DIR")
     directory_url: str | None = Field(default=None, alias="OUTREACH_DIRECTORY_URL")
     directory_max_requests_per_second: float = Field(default=10.0, alias="OUTREACH_DIRECTORY_MAX_RPS")
+
+    # Privacy (docs/privacy.md): retention periods in days, and the batch size of key rotation.
+    retention_prospect_days: int = Field(default=548, ge=1, alias="OUTREACH_RETENTION_PROSPECT_DAYS")
+    retention_raw_days: int = Field(default=90, ge=1, alias="OUTREACH_RETENTION_RAW_DAYS")
+    retention_dagster_run_days: int = Field(default=90, ge=1, alias="OUTREACH_RETENTION_DAGSTER_RUN_DAYS")
+    pii_rotation_batch_size: int = Field(default=1000, ge=1, alias="OUTREACH_PII_ROTATION_BATCH_SIZE")
+
+    # Observability (docs/observability.md): the OTel variables keep their standard names.
+    log_level: str | None = Field(default=None, alias="OUTREACH_LOG_LEVEL")  # unset: each face its default
+    log_format: str = Field(default="json", alias="OUTREACH_LOG_FORMAT")
+    traces_exporter: str = Field(default="none", alias="OTEL_TRACES_EXPORTER")
+    metrics_exporter: str = Field(default="none", alias="OTEL_METRICS_EXPORTER")
+    service_name: str | None = Field(default=None, alias="OTEL_SERVICE_NAME")
 
     @property
     def sandbox_state_file(self) -> Path:
@@ -80,7 +96,9 @@ class Settings(BaseSettings):
         """Secret our published events are signed with (the local sandbox's development one when unset)."""
         from integrations.contracts.dev_secrets import default_webhook_secret
 
-        return self.event_bus_secret or default_webhook_secret("EVENT_BUS")
+        if self.event_bus_secret is not None and self.event_bus_secret.get_secret_value():
+            return self.event_bus_secret.get_secret_value()
+        return default_webhook_secret("EVENT_BUS")
 
     def web_directory_url(self) -> str:
         """The web directory crawled for prospects: OUTREACH_DIRECTORY_URL, else the local sandbox's."""

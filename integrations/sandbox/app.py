@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from integrations.sandbox.config import SandboxConfig
 from integrations.sandbox.problems import ProblemError, problem, problem_response
 from integrations.sandbox.routes import admin, auth, bus, directory, labor, messaging, payment, projects, social, users
+from integrations.sandbox.routes import oracle as oracle_routes
 from integrations.sandbox.service import Sandbox
 
 # Paths served "as the domains": failure injection and latency apply here, and nowhere else.
@@ -42,6 +43,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     @app.middleware("http")
     async def domain_conditions(request: Request, call_next) -> Response:
         if request.url.path.startswith(DOMAIN_PREFIXES):
+            sandbox.calls.record(request.method, request.url.path, request.headers.get("idempotency-key"))
             await run_in_threadpool(sandbox.tick)
             if sandbox.faults.latency_ms:
                 await asyncio.sleep(sandbox.faults.latency_ms / 1000)
@@ -64,6 +66,6 @@ def create_app(config: SandboxConfig) -> FastAPI:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_request")
         return problem_response(exc.status_code, problem(exc.status_code, code, str(exc.detail), request.url.path))
 
-    for module in (admin, auth, users, projects, messaging, labor, payment, social, directory, bus):
+    for module in (admin, oracle_routes, auth, users, projects, messaging, labor, payment, social, directory, bus):
         app.include_router(module.router)
     return app

@@ -12,7 +12,9 @@ give the same reactions regardless of timing or thread interleaving.
   a stale contact) or an auto-reply. Each earlier message to the same business lowers the reply chance
   (×0.75); a business that opted out or declined does not reply again. An interested business sometimes signs
   up on its own a few days later (`UserCreatedEvent` with `prospect_id` null).
-- `POST /users/contractors`: `UserCreatedEvent` with our prospect id, seconds to minutes later.
+- `POST /users/contractors`: `UserCreatedEvent` with our prospect id, seconds to minutes later; 30 % of these
+  contractors refer a peer of their city 1 to 5 days later (`ReferralCreatedEvent` carrying the campaign of our
+  latest message to them).
 - `POST /payment/incentives/issue`: `PaymentIncentiveStatusEvent` issued (97 %) or failed, 30 min to 6 h later.
 - `ContractorReadyForVerificationEvent` on the bus: `VerificationCompletedEvent` 2 to 36 h later, verified when
   the license number exists in that state and is active, else rejected with reason codes.
@@ -45,6 +47,7 @@ BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not ex
 COMPLAINT_REASON = "Recipient marked the message as spam (feedback loop)"
 DEMAND_CHANGE_RELATIVE = 0.20
 DEMAND_CHANGE_ABSOLUTE = 0.25
+CAMPAIGN_REFERRAL_RATE = 0.3  # share of contractors won by a campaign who refer a peer through it, days later
 
 
 class Reactions:
@@ -214,6 +217,29 @@ class Reactions:
         at = now + rng.uniform(5, 300)
         self.log.schedule("UserCreatedEvent", self._event_id("user", user.user_id), at,
                           self.user_created_data(user), user.user_id)
+        campaign_id = self._campaign_of(user.prospect_id)
+        if campaign_id is not None and rng.random() < CAMPAIGN_REFERRAL_RATE:
+            self._campaign_referral(user, campaign_id, at + rng.uniform(1, 5) * DAY_SECONDS, rng)
+
+    def _campaign_of(self, prospect_id: str | None) -> str | None:
+        """The campaign of the latest message we accepted for this prospect (the message metadata's)."""
+        latest = max((m for m in self.runtime.messages.values() if m.metadata.get("prospect_id") == prospect_id),
+                     key=lambda m: m.accepted_at, default=None) if prospect_id else None
+        return latest.metadata.get("campaign_id") if latest else None
+
+    def _campaign_referral(self, user: User, campaign_id: str, at: float, rng: random.Random) -> None:
+        """A contractor won by a campaign refers a peer of their city through it: `ReferralCreatedEvent` with the
+        campaign's id, which Outreach announces as `OutreachReferralEvent`."""
+        peers = sorted(e.entity_id for e in self.world.entities
+                       if e.city_index == user.city_index and e.entity_id != user.entity_id
+                       and e.entity_id not in self.runtime.registered)
+        if not peers:
+            return
+        referral = self.world._referral(rng, self.world.entity_by_id[rng.choice(peers)], user.user_id)
+        data = {**referral.data, "campaign_id": campaign_id, "created_at": iso(at),
+                "referral_id": stable_uuid(self.seed, "campaign-referral", user.user_id)}
+        self.log.schedule("ReferralCreatedEvent", self._event_id("referral", data["referral_id"]), at, data,
+                          data["referral_id"])
 
     def on_incentive(self, incentive: Incentive, now: float) -> None:
         rng = self._rng("incentive", incentive.incentive_id)

@@ -30,7 +30,7 @@ from psycopg.pq import TransactionStatus
 from pydantic import ValidationError
 
 from integrations.instabids import InstaBidsClients, correlation_scope
-from outreach.campaigns.composer import MessageComposer, ProspectFacts
+from outreach.campaigns.composer import MessageComposer, ProspectFacts, first_name
 from outreach.campaigns.delivery import (
     BULK_MAX,
     Deliverer,
@@ -48,15 +48,17 @@ from outreach.campaigns.eligibility import (
     Eligibility,
     Exclusion,
     PastMessage,
+    PastReply,
     PlannedSend,
     evaluate,
     pending_check,
 )
 from outreach.campaigns.models import Campaign
 from outreach.campaigns.seed import load_campaign
-from outreach.campaigns.selection import Candidate, prospects_by_id, select_candidates
+from outreach.campaigns.selection import Candidate, prospects_by_id, referrer_contact_name, select_candidates
 from outreach.campaigns.variants import assign_variants, batch_rng, observed_responses, variant_stats
 from outreach.consent.suppression import suppressed_prospects
+from outreach.privacy.access import PiiReader
 from outreach.privacy.crypto import BlindIndexer, PiiCipher
 
 logger = logging.getLogger(__name__)
@@ -127,6 +129,21 @@ def load_history(conn: psycopg.Connection, prospect_ids: Sequence[str]) -> dict[
     return history
 
 
+def load_replies(conn: psycopg.Connection, prospect_ids: Sequence[str]) -> dict[str, list[PastReply]]:
+    """Every analyzed reply (to any campaign) of the given prospects, with the step it answered and its action."""
+    replies: dict[str, list[PastReply]] = defaultdict(list)
+    if not prospect_ids:
+        return replies
+    rows = conn.execute(
+        "select prospect_id, campaign_id, step, action, reschedule_days from app.prospect_responses "
+        "where prospect_id = any(%s::uuid[]) and campaign_id is not null",
+        (list(prospect_ids),),
+    )
+    for pid, campaign_id, step, action, reschedule_days in rows:
+        replies[str(pid)].append(PastReply(str(campaign_id), step, action, reschedule_days))
+    return replies
+
+
 def daily_counts(conn: psycopg.Connection, campaign: Campaign, day: date) -> DailyCounts:
     """Messages the campaign already holds for `day`, and emails per recipient domain that day (all campaigns)."""
     not_sent = list(NOT_SENT)
@@ -143,14 +160,15 @@ def daily_counts(conn: psycopg.Connection, campaign: Campaign, day: date) -> Dai
     return DailyCounts(campaign_messages=int(campaign_messages), emails_by_domain={d: int(n) for d, n in rows})
 
 
-def _lock_id(campaign_id: str) -> int:
+def campaign_lock_id(campaign_id: str) -> int:
+    """The advisory lock key of a campaign's batches (a session lock: it lasts as long as the batch's connection)."""
     return int.from_bytes(hashlib.sha256(f"campaign-batch|{campaign_id}".encode()).digest()[:8], "big", signed=True)
 
 
 @contextmanager
 def campaign_lock(conn: psycopg.Connection, campaign_id: str) -> Iterator[None]:
     """A session-level advisory lock: a second run of the same campaign fails fast instead of racing the first."""
-    lock = _lock_id(campaign_id)
+    lock = campaign_lock_id(campaign_id)
     with conn.transaction():
         (acquired,) = conn.execute("select pg_try_advisory_lock(%s)", (lock,)).fetchone()
     if not acquired:
@@ -166,31 +184,46 @@ def campaign_lock(conn: psycopg.Connection, campaign_id: str) -> Iterator[None]:
 class _Composer:
     """Turns planned sends into wire messages: decrypts what the message needs, composes, validates."""
 
-    def __init__(self, campaign: Campaign, composer: MessageComposer, cipher: PiiCipher) -> None:
+    def __init__(self, conn: psycopg.Connection, campaign: Campaign, composer: MessageComposer,
+                 reader: PiiReader) -> None:
+        self.conn = conn
         self.campaign = campaign
         self.composer = composer
-        self.cipher = cipher
+        self.reader = reader
         self.invalid: list[Exclusion] = []
         self.method = getattr(composer, "method", type(composer).__name__)
         self.wanted = frozenset(campaign.targeting.specialties)
+        self._referrers: dict[str, str | None] = {}
+
+    def referrer_first_name(self, user_id: str | None) -> str | None:
+        """The first name (only) of the referrer, when the referrer is a prospect of ours; once per referrer."""
+        if user_id is None:
+            return None
+        if user_id not in self._referrers:
+            found = referrer_contact_name(self.conn, user_id)
+            name = self.reader.decrypt(found[1], "app.prospects.contact_name", found[0]) if found else None
+            self._referrers[user_id] = first_name(name, default=None)
+        return self._referrers[user_id]
 
     def facts(self, candidate: Candidate) -> ProspectFacts:
         specialties = sorted(candidate.specialties, key=lambda s: s not in self.wanted)  # targeted ones first
         return ProspectFacts(
             prospect_id=candidate.prospect_id,
             business_name=candidate.business_name,
-            contact_name=self.cipher.decrypt(candidate.contact_name_enc, "app.prospects.contact_name"),
+            contact_name=self.reader.decrypt(candidate.contact_name_enc, "app.prospects.contact_name",
+                                             candidate.prospect_id),
             city=candidate.city,
             state=candidate.state,
             region=candidate.region,
             specialties=tuple(specialties),
+            referrer_first_name=self.referrer_first_name(candidate.referred_by_user_id),
         )
 
     def message(self, send: PlannedSend, variant: str) -> OutgoingMessage | None:
         candidate = send.candidate
         context = "app.prospects.email" if send.channel == "email" else "app.prospects.phone"
         blob = candidate.email_enc if send.channel == "email" else candidate.phone_enc
-        to = self.cipher.decrypt(blob, context)
+        to = self.reader.decrypt(blob, context, candidate.prospect_id)
         try:
             composed = self.composer.compose(self.facts(candidate), self.campaign, send.step, variant, send.channel)
             wire = build_wire(
@@ -217,10 +250,11 @@ def _plan(
         candidates = select_candidates(conn, campaign, day)
         ids = [c.prospect_id for c in candidates]
         history = load_history(conn, ids)
+        replies = load_replies(conn, ids)
         suppressed = suppressed_prospects(conn, ids) if ids else set()
         counts = daily_counts(conn, campaign, day)
         observed = observed_responses(conn, campaign, clock)
-    eligibility = evaluate(candidates, campaign, clock, history, suppressed, counts)
+    eligibility = evaluate(candidates, campaign, clock, history, suppressed, counts, replies)
     new = [p.prospect_id for p in eligibility.planned if p.variant is None]
     assignment = assign_variants(new, variant_stats(campaign, observed), batch_rng(campaign.campaign_id, day))
     return len(candidates), eligibility, assignment
@@ -239,7 +273,8 @@ def _recheck_pending(
     cancel: list[tuple[str, str]] = []
     deferred = 0
     for message in pending:
-        verdict = pending_check(prospects.get(message.prospect_id), campaign, clock, message.prospect_id in suppressed)
+        verdict = pending_check(prospects.get(message.prospect_id), campaign, clock, message.prospect_id in suppressed,
+                                message.channel)
         if verdict is None:
             resend.append(message)
         elif verdict[0] == "cancel":
@@ -285,21 +320,20 @@ def run_batch(
             deliverer.send(chunk)
 
         candidates, eligibility, assignment = _plan(conn, campaign, day, clock)
-        builder = _Composer(campaign, composer, cipher)
-        recorded = 0
-        not_attempted = 0
-
-        def outgoing() -> Iterator[OutgoingMessage]:
-            for send in eligibility.planned:
-                message = builder.message(send, send.variant or assignment[send.prospect_id])
-                if message is not None:
-                    yield message
-
-        for chunk in chunks(outgoing(), chunk_size):
+        builder = _Composer(conn, campaign, composer, PiiReader(cipher, f"outreach batch of campaign {campaign_id}"))
+        recorded = not_attempted = 0
+        for sends in chunks(eligibility.planned, chunk_size):
             if deliverer.stopped:
-                not_attempted += len(chunk)
+                not_attempted += len(sends)
                 continue
-            new = record_pending(conn, chunk, batch_date=day, clock=clock, cipher=cipher)
+            # Composing reads and writes through `conn` (market facts, model drafts and usage, the audit of the
+            # contacts decrypted): in a transaction of its own, so that no implicit one stays open and the pending
+            # rows below are committed before the call (else a killed run would forget what Messaging accepted).
+            with conn.transaction():
+                composed = [builder.message(send, send.variant or assignment[send.prospect_id]) for send in sends]
+                builder.reader.record(conn)
+            new = record_pending(conn, [m for m in composed if m is not None], batch_date=day, clock=clock,
+                                 cipher=cipher)
             recorded += len(new)
             deliverer.send(new)
 

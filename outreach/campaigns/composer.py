@@ -22,6 +22,8 @@ SPECIALTY_NAMES = {
     "general_contractor": "general contracting", "hvac": "HVAC", "pest_control": "pest control",
 }  # fmt: skip
 SMS_OPT_OUT = "Reply STOP to opt out."
+UNKNOWN_REFERRER = "Someone in the InstaBids network"
+"""`{referrer}` when the referrer's name is unknown (the placeholder starts a sentence)."""
 SMS_MAX = 1600
 
 
@@ -37,6 +39,8 @@ class ProspectFacts:
     region: str | None = None
     specialties: tuple[str, ...] = ()
     """The prospect's specialties, those the campaign targets first."""
+    referrer_first_name: str | None = None
+    """For a referred prospect, the first name of who referred them, when we know it."""
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,14 @@ def specialty_name(slug: str | None) -> str:
     return SPECIALTY_NAMES.get(slug, slug.replace("_", " "))
 
 
-def first_name(contact_name: str | None) -> str:
+def first_name(contact_name: str | None, default: str | None = "there") -> str | None:
+    """The first name of a contact name ("Pat Tester", "Tester, Pat" -> "Pat"), `default` without one."""
     if not contact_name or not contact_name.strip():
-        return "there"
+        return default
     name = contact_name.strip()
     if "," in name:  # "Last, First"
         name = name.split(",", 1)[1].strip() or name
-    return name.split()[0].capitalize() if name.split() else "there"
+    return name.split()[0].capitalize() if name.split() else default
 
 
 def template_values(facts: ProspectFacts, campaign: Campaign) -> dict[str, str]:
@@ -82,6 +87,7 @@ def template_values(facts: ProspectFacts, campaign: Campaign) -> dict[str, str]:
         "specialty": specialty_name(facts.specialties[0] if facts.specialties else None),
         "incentive": campaign.incentive.display() if campaign.incentive else "",
         "company": campaign.sender.company,
+        "referrer": facts.referrer_first_name or UNKNOWN_REFERRER,
     }
 
 

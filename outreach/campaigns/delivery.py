@@ -24,8 +24,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from integrations.instabids import CircuitOpen, RetriesExhausted
 from integrations.instabids.messaging import MessagingClient
@@ -33,7 +35,9 @@ from integrations.instabids.wire import BulkEmailMessage, BulkResult, BulkSmsMes
 from outreach.campaigns.composer import Composed
 from outreach.consent.suppression import contact_indexes, suppress
 from outreach.events.outbox import publish
+from outreach.privacy.access import PiiReader
 from outreach.privacy.crypto import BlindIndexer, PiiCipher
+from outreach.prospects.lifecycle import allowed_from
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +45,10 @@ BULK_MAX = 500
 PAYLOAD_CONTEXT = "app.outreach_messages.payload"
 SENT_EVENT = "OutreachMessageSentEvent"
 CORRELATION_NAMESPACE = uuid.UUID("2b0f7f0e-6a53-4d4b-9d0e-3c1f4f7a9b21")
-CONTACTED_FROM = ("discovered", "enriched", "scored")
+CONTACTED_FROM = allowed_from("contacted")
 
 WireMessage = BulkEmailMessage | BulkSmsMessage
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -123,9 +128,15 @@ def record_pending(
     clock: datetime,
     cipher: PiiCipher,
 ) -> list[OutgoingMessage]:
-    """Insert the rows as `pending` and commit; returns those newly recorded (a known key is never recorded twice)."""
+    """Insert the rows as `pending` and commit; returns those newly recorded (a known key is never recorded twice).
+
+    Refuses a connection inside a transaction: there the rows would only be committed with it, maybe after the
+    call to Messaging, and a process killed meanwhile would forget messages Messaging had accepted.
+    """
     if not messages:
         return []
+    if conn.info.transaction_status != TransactionStatus.IDLE:
+        raise RuntimeError("record_pending must commit: the connection is inside a transaction")
     with conn.transaction():
         rows = conn.execute(
             "insert into app.outreach_messages (idempotency_key, prospect_id, campaign_id, step, channel, variant, "
@@ -161,12 +172,14 @@ def load_pending(conn: psycopg.Connection, campaign_id: str, cipher: PiiCipher) 
         (campaign_id,),
     ).fetchall()
     pending = []
+    reader = PiiReader(cipher, "re-sending pending messages")
     for key, prospect_id, campaign, step, channel, variant, template_id, composer, payload in rows:
-        data = json.loads(cipher.decrypt(payload, PAYLOAD_CONTEXT))
+        data = json.loads(reader.decrypt(payload, PAYLOAD_CONTEXT, prospect_id))
         wire: WireMessage = (BulkEmailMessage if channel == "email" else BulkSmsMessage).model_validate(data)
         pending.append(
             OutgoingMessage(key, str(prospect_id), str(campaign), step, channel, variant, template_id, composer, wire)
         )
+    reader.record(conn)
     return pending
 
 
@@ -183,12 +196,12 @@ def cancel_pending(conn: psycopg.Connection, cancellations: Sequence[tuple[str, 
     return len(cancellations)
 
 
-def chunks(messages: Iterable[OutgoingMessage], size: int = BULK_MAX) -> Iterator[list[OutgoingMessage]]:
+def chunks(items: Iterable[T], size: int = BULK_MAX) -> Iterator[list[T]]:
     if not 1 <= size <= BULK_MAX:
         raise ValueError(f"chunk size must be within 1..{BULK_MAX}")
-    chunk: list[OutgoingMessage] = []
-    for message in messages:
-        chunk.append(message)
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
         if len(chunk) == size:
             yield chunk
             chunk = []
@@ -215,7 +228,6 @@ class Deliverer:
         self.indexer = indexer
         self.hooks = hooks or DeliveryHooks()
         self.report = DeliveryReport()
-        self._status_changed_column: bool | None = None
 
     @property
     def stopped(self) -> bool:
@@ -342,19 +354,10 @@ class Deliverer:
     def _mark_contacted(self, prospect_ids: list[str]) -> None:
         if not prospect_ids:
             return
-        if self._status_changed_column is None:
-            self._status_changed_column = (
-                self.conn.execute(
-                    "select 1 from information_schema.columns where table_schema = 'app' "
-                    "and table_name = 'prospects' and column_name = 'status_changed_at'"
-                ).fetchone()
-                is not None
-            )
-        extra = ", status_changed_at = now()" if self._status_changed_column else ""
         self.conn.execute(
-            f"update app.prospects set status = 'contacted', updated_at = now(){extra} "
+            "update app.prospects set status = 'contacted', updated_at = now(), status_changed_at = now() "
             "where prospect_id = any(%s::uuid[]) and status = any(%s)",
-            (prospect_ids, list(CONTACTED_FROM)),
+            (prospect_ids, CONTACTED_FROM),
         )
 
 

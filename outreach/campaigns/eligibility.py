@@ -4,14 +4,20 @@ Rules, in the order they are checked (the first that fails is the reason):
 
 1. `suppressed` — the prospect's email or phone is on the suppression list (an opt-out on any channel stops all).
 2. Status — `status_suppressed`, `status_disqualified`, `status_converted` / `status_verified`, `registered_user`
-   (already an InstaBids user), `in_conversation` (responded or interested: response handling owns them).
+   (already an InstaBids user), `in_conversation` (interested, or responded: response handling owns them, except
+   in the campaign whose sequence a question of theirs keeps going).
 3. Sequence — the next step of this campaign for this prospect: step 0 when it never got one (never two initial
    messages), step n+1 once step n was sent `delay_days` ago (`follow_up_not_due`, `sequence_complete`), nothing
-   while a message waits to be re-sent (`pending_resend`); `stopped_on_reply` / `stopped_on_opt_out` per the
-   campaign's `stop_on`. A step whose message died on a channel (invalid recipient, bounced, failed) is retried once
-   on another channel (`fallback`); a step refused for another reason is not retried (`previous_attempt_rejected`).
+   while a message waits to be re-sent (`pending_resend`); `stopped_on_opt_out` per the campaign's `stop_on`.
+   Replies (with `stop_on: reply`), as decided when they were analyzed (`outreach.responses.decision`): a question
+   makes step n+1 due at once (it follows up on the question), an auto-reply to step n postpones step n+1 by the
+   recorded `reschedule_days`, a wrong-contact reply only takes that contact out (rule 4); any other reply, or one
+   not analyzed yet, stops the sequence (`stopped_on_reply`). A step whose message died on a channel (invalid
+   recipient, bounced, failed) is retried once on another channel (`fallback`); a step refused for another reason
+   is not retried (`previous_attempt_rejected`).
 4. Channel — the step's channel, else the campaign's preference order, skipping a channel that bounced or was
-   refused before, email unless `is_email_valid`, SMS unless `is_sms_eligible` (`no_usable_channel`).
+   refused before or whose contact was disqualified (a wrong-contact reply), email unless `is_email_valid`, SMS
+   unless `is_sms_eligible` (`no_usable_channel`).
 5. Quiet hours — 08:00-21:00 at the recipient (47 CFR 64.1200(c)), from the prospect's IANA zone, else its
    state's zone (`unknown_timezone` without either); then the campaign's own `send_window`.
 6. `frequency_cap` — at most `max_messages` messages in `window_days` across campaigns; `cooldown` — none from
@@ -33,6 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from outreach.campaigns.models import QUIET_HOURS_END, QUIET_HOURS_START, Campaign, Channel
 from outreach.campaigns.selection import Candidate
 from outreach.enrichment.region import STATE_TIME_ZONES
+from outreach.responses.decision import SEQUENCE_CONTINUES, Action
 
 # Rows that never reached the person: they do not count as sent, and a channel failure may be retried elsewhere.
 NOT_SENT = frozenset({"rejected", "cancelled"})
@@ -40,6 +47,7 @@ DEAD = frozenset({"rejected", "cancelled", "bounced", "failed"})
 CHANNEL_FAILURES = frozenset({"invalid_recipient", "bounced", "failed"})
 REPLIED = frozenset({"replied"})
 OPTED_OUT = frozenset({"unsubscribed", "complained"})
+CONTINUING_ACTIONS = frozenset(action.value for action in SEQUENCE_CONTINUES)
 EXCLUDED_STATUSES = {
     "suppressed": "status_suppressed",
     "disqualified": "status_disqualified",
@@ -77,6 +85,16 @@ class PastMessage:
         return self.status in ("bounced", "failed") or (
             self.status == "rejected" and self.error_code == "invalid_recipient"
         )
+
+
+@dataclass(frozen=True)
+class PastReply:
+    """A row of `app.prospect_responses`: the step of a campaign a reply answered and the action decided for it."""
+
+    campaign_id: str
+    step: int | None
+    action: str
+    reschedule_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,8 +194,10 @@ def _channel_order(campaign: Campaign, step_channel: str | None) -> list[Channel
 def usable_channels(candidate: Candidate, history: Sequence[PastMessage]) -> dict[str, bool]:
     failed = {m.channel for m in history if m.channel_failed}
     return {
-        "email": candidate.has_email and candidate.is_email_valid and "email" not in failed,
-        "sms": candidate.has_phone and candidate.is_sms_eligible and "sms" not in failed,
+        "email": candidate.has_email and candidate.is_email_valid and not candidate.email_disqualified
+        and "email" not in failed,
+        "sms": candidate.has_phone and candidate.is_sms_eligible and not candidate.phone_disqualified
+        and "sms" not in failed,
     }
 
 
@@ -198,11 +218,35 @@ def _sticky_variant(own: Sequence[PastMessage]) -> str | None:
     return first.variant if first is not None else None
 
 
-def next_send(candidate: Candidate, campaign: Campaign, clock: datetime, history: Sequence[PastMessage]) -> PlannedSend:
+def _reply_stops(own: Sequence[PastMessage], answers: Sequence[PastReply]) -> bool:
+    """A reply stops the sequence unless its action lets it go on; a message marked replied whose reply has not
+    been analyzed yet (no answer recorded for its step) stops it too, until the analysis says otherwise."""
+    if any(r.action not in CONTINUING_ACTIONS for r in answers):
+        return True
+    answered = {r.step for r in answers}
+    return any(m.status in REPLIED and m.step not in answered for m in own)
+
+
+def _follow_up_due(last_at: datetime, delay_days: int, answers: Sequence[PastReply]) -> datetime:
+    """When the next step is due after a step last sent at `last_at`, given the replies to that step."""
+    if any(r.action == Action.FOLLOW_UP for r in answers):
+        return last_at  # a question: the next step follows up on it now
+    postponed = max((r.reschedule_days or 0 for r in answers if r.action == Action.RESCHEDULE), default=0)
+    return last_at + timedelta(days=delay_days + postponed)
+
+
+def next_send(
+    candidate: Candidate,
+    campaign: Campaign,
+    clock: datetime,
+    history: Sequence[PastMessage],
+    replies: Sequence[PastReply] = (),
+) -> PlannedSend:
     """The campaign's next message for this prospect (rules 3-4), or `_Excluded`."""
     campaign_id = campaign.campaign_id
     own = [m for m in history if m.campaign_id == campaign_id]
-    if "reply" in campaign.stop_on and any(m.status in REPLIED for m in own):
+    answers = [r for r in replies if r.campaign_id == campaign_id]
+    if "reply" in campaign.stop_on and _reply_stops(own, answers):
         raise _Excluded("stopped_on_reply")
     if "opt_out" in campaign.stop_on and any(m.status in OPTED_OUT for m in own):
         raise _Excluded("stopped_on_opt_out")
@@ -219,7 +263,8 @@ def next_send(candidate: Candidate, campaign: Campaign, clock: datetime, history
         next_step = last_step + 1
         if next_step >= len(campaign.steps):
             raise _Excluded("sequence_complete")
-        due = max(m.at for m in live) + timedelta(days=campaign.steps[next_step].delay_days)
+        due = _follow_up_due(max(m.at for m in live), campaign.steps[next_step].delay_days,
+                             [r for r in answers if r.step == last_step])
         if clock < due:
             raise _Excluded("follow_up_not_due", f"step {next_step} due {due:%Y-%m-%dT%H:%MZ}")
         channel = _pick_channel(campaign, next_step, candidate, history, set())
@@ -235,14 +280,16 @@ def next_send(candidate: Candidate, campaign: Campaign, clock: datetime, history
 
 
 def pending_check(
-    candidate: Candidate | None, campaign: Campaign, clock: datetime, suppressed: bool
+    candidate: Candidate | None, campaign: Campaign, clock: datetime, suppressed: bool, channel: str | None = None
 ) -> tuple[str, str] | None:
-    """Before re-sending a message left `pending` by an earlier run: ("cancel", reason) when the prospect may no
-    longer be contacted at all, ("defer", reason) when not now (quiet hours), None to send it."""
+    """Before re-sending a message left `pending` by an earlier run (on `channel`): ("cancel", reason) when the
+    prospect may no longer be contacted there, ("defer", reason) when not now (quiet hours), None to send it."""
     if candidate is None:
         return "cancel", "prospect_removed"
     if suppressed:
         return "cancel", "suppressed"
+    if (channel == "email" and candidate.email_disqualified) or (channel == "sms" and candidate.phone_disqualified):
+        return "cancel", "contact_disqualified"
     if candidate.status in EXCLUDED_STATUSES:
         return "cancel", EXCLUDED_STATUSES[candidate.status]
     if candidate.registered_user_id is not None:
@@ -268,12 +315,18 @@ def _pacing_reason(campaign: Campaign, clock: datetime, history: Sequence[PastMe
     return None
 
 
+def _conversation_continues_here(campaign: Campaign, replies: Sequence[PastReply]) -> bool:
+    """A prospect who asked a question keeps getting this campaign's sequence (its next step answers)."""
+    return any(r.campaign_id == campaign.campaign_id and r.action == Action.FOLLOW_UP for r in replies)
+
+
 def _individual(
     candidate: Candidate,
     campaign: Campaign,
     clock: datetime,
     history: Sequence[PastMessage],
     suppressed: bool,
+    replies: Sequence[PastReply] = (),
 ) -> PlannedSend:
     if suppressed:
         raise _Excluded("suppressed")
@@ -281,9 +334,11 @@ def _individual(
         raise _Excluded(EXCLUDED_STATUSES[candidate.status])
     if candidate.registered_user_id is not None:
         raise _Excluded("registered_user")
-    if candidate.status in IN_CONVERSATION:
+    if candidate.status in IN_CONVERSATION and not (
+        candidate.status == "responded" and _conversation_continues_here(campaign, replies)
+    ):
         raise _Excluded("in_conversation", candidate.status)
-    planned = next_send(candidate, campaign, clock, history)
+    planned = next_send(candidate, campaign, clock, history, replies)
     if (reason := quiet_hours_reason(clock, candidate, campaign)) is not None:
         raise _Excluded(*reason)
     if (reason := _pacing_reason(campaign, clock, history)) is not None:
@@ -298,12 +353,15 @@ def evaluate(
     history: Mapping[str, Sequence[PastMessage]],
     suppressed: set[str] | frozenset[str],
     counts: DailyCounts | None = None,
+    replies: Mapping[str, Sequence[PastReply]] | None = None,
 ) -> Eligibility:
     """Plan the batch: who gets which step on which channel, and why everyone else does not.
 
     `history` maps prospect id to its messages of every campaign; `suppressed` holds the prospect ids whose contacts
-    are on the suppression list; `counts` what the batch day already holds (for the caps).
+    are on the suppression list; `counts` what the batch day already holds (for the caps); `replies` maps prospect
+    id to its analyzed replies (every campaign).
     """
+    replies = replies or {}
     counts = counts or DailyCounts()
     planned: list[PlannedSend] = []
     excluded: list[Exclusion] = []
@@ -316,6 +374,7 @@ def evaluate(
                     clock,
                     history.get(candidate.prospect_id, ()),
                     candidate.prospect_id in suppressed,
+                    replies.get(candidate.prospect_id, ()),
                 )
             )
         except _Excluded as exc:

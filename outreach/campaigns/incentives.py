@@ -158,17 +158,20 @@ def incentive_issuer(
 def apply_incentive_status(conn: psycopg.Connection, data: dict) -> bool:
     """Apply a PaymentIncentiveStatusEvent's `data` (or a status response); True when the row changed.
 
-    Unknown incentives are ignored (an event may arrive before the issue call returned); an `updated_at` not newer
-    than the one held is stale and changes nothing.
+    Unknown incentives are ignored (an event may arrive before the issue call returned; `sync_incentives` polls the
+    status once the id is known). Updates are ordered by (outcome over `pending`, `updated_at`) and only a greater
+    one applies: an outcome (`issued`, `failed`, `cancelled`) is never moved back to `pending`, whatever the
+    timestamps say, and among outcomes the newest wins, so any order of the same updates ends in the same state.
     """
     updated_at = data["updated_at"]
     if isinstance(updated_at, str):
         updated_at = datetime.fromisoformat(updated_at.replace("Z", "+00:00"))
     changed = conn.execute(
-        "update app.incentives set status = %s, status_updated_at = %s, updated_at = now() "
-        "where incentive_id = %s and (status_updated_at is null or status_updated_at < %s) "
-        "and status in ('pending', 'issued', 'failed', 'cancelled')",
-        (data["status"], updated_at, str(data["incentive_id"]), updated_at),
+        "update app.incentives set status = %(status)s, status_updated_at = %(at)s, updated_at = now() "
+        "where incentive_id = %(id)s and status in ('pending', 'issued', 'failed', 'cancelled') "
+        "and ((status <> 'pending')::int, coalesce(status_updated_at, '-infinity')) < (%(outcome)s::int, %(at)s)",
+        {"status": data["status"], "at": updated_at, "id": str(data["incentive_id"]),
+         "outcome": data["status"] != "pending"},
     ).rowcount
     return changed == 1
 

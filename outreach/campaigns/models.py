@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from integrations.instabids.wire import Currency, Email, Specialty, TemplateId
 from integrations.instabids.wire import Variant as VariantLabel
+from outreach.templates import TemplateError, default_catalog
 
 Channel = Literal["email", "sms"]
 CampaignStatus = Literal["draft", "active", "paused", "archived"]
@@ -30,9 +31,14 @@ StopCondition = Literal["reply", "opt_out", "conversion"]
 # A region slug (`us-ca-san-diego`) or a prefix of one: a state (`us-ca`).
 RegionSelector = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[a-z]{2}(-[a-z0-9]+)*$", max_length=100)]
 SourceSlug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,49}$")]
+TemplateRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,89}\.v[1-9][0-9]{0,5}$")]
+"""A template of the library (`outreach/templates/library/catalog.yaml`) at one version: `<id>.v<version>`."""
 
-PLACEHOLDERS = frozenset({"business_name", "first_name", "city", "state", "specialty", "incentive", "company"})
-"""What a message template may use: `{business_name}`, `{first_name}`, ..."""
+PLACEHOLDERS = frozenset(
+    {"business_name", "first_name", "city", "state", "specialty", "incentive", "company", "referrer"}
+)
+"""What a message template may use: `{business_name}`, `{first_name}`, ...; `{referrer}` is the first name of who
+referred the prospect, else "Someone in the InstaBids network" (so it starts a sentence)."""
 
 SMS_TEMPLATE_MAX = 1200  # leaves room for substituted values and the opt-out line within Messaging's 1,600
 FREE_MAIL_DOMAINS = (
@@ -71,6 +77,35 @@ def _check_template(text: str | None, where: str) -> str | None:
         names = ", ".join(sorted(unknown)) or "{}"
         raise ValueError(f"{where}: unknown placeholder(s) {names}; use {', '.join(sorted(PLACEHOLDERS))}")
     return text
+
+
+def _check_variant_templates(variants: list[Variant], initial: Step, channels: list[Channel]) -> None:
+    """Each arm renders a variant its initial templates have, and no two arms render the same one."""
+    for channel in channels:
+        spec = default_catalog().get(*initial.template_of(channel))
+        for variant in variants:
+            if variant.renders not in spec.variants:
+                raise ValueError(
+                    f"variant {variant.label!r} renders template variant {variant.renders!r}, which {spec.ref} does "
+                    f"not have (it has {', '.join(spec.variants)}): set its template_variant"
+                )
+    rendered = [variant.renders for variant in variants]
+    if len(set(rendered)) != len(rendered):
+        raise ValueError(f"variants render the same template variant ({', '.join(rendered)}): arms must differ")
+
+
+def _check_step_templates(step: Step, channels: list[Channel]) -> None:
+    """A step names a library template for every channel of the campaign (a dead channel may switch to any of
+    them), each one that exists, at that version, for that channel."""
+    if missing := [channel for channel in channels if channel not in step.templates]:
+        raise ValueError(f"step {step.name!r} names no template for {', '.join(missing)}")
+    for channel in step.templates:
+        try:
+            spec = default_catalog().get(*step.template_of(channel))
+        except TemplateError as exc:
+            raise ValueError(f"step {step.name!r} {channel} template: {exc}") from None
+        if spec.channel != channel:
+            raise ValueError(f"step {step.name!r}: {spec.ref} is an {spec.channel} template, not {channel}")
 
 
 class Targeting(_Model):
@@ -133,6 +168,9 @@ class Step(_Model):
     channel: Channel | None = None
     """None: the campaign's channel preference."""
     template_id: TemplateId
+    templates: dict[Channel, TemplateRef]
+    """What the personalization engine renders for this step on each channel: a library template and its version,
+    pinned here so a new template version changes a campaign only when its YAML says so."""
     subject: str = Field(min_length=1, max_length=200)
     email_body: str = Field(min_length=1)
     sms_body: str = Field(min_length=1, max_length=SMS_TEMPLATE_MAX)
@@ -143,14 +181,24 @@ class Step(_Model):
             _check_template(getattr(self, name), f"step {self.name!r} {name}")
         return self
 
+    def template_of(self, channel: Channel) -> tuple[str, int]:
+        """(library template id, version) of this step on `channel`."""
+        template_id, _, version = self.templates[channel].rpartition(".v")
+        return template_id, int(version)
+
 
 class Variant(_Model):
     """An A/B arm: it may replace the texts of the initial message; follow-ups keep the step's texts.
 
-    The Beta(prior_alpha, prior_beta) prior is updated with the replies observed per variant (Thompson sampling).
+    `template_variant` is the wording of the library templates the arm renders (the personalization engine's
+    messages); unset, it is the arm's label. It must be a variant of the initial step's templates on every channel
+    of the campaign, and no two arms may render the same one: otherwise arms would send identical messages and the
+    test would measure nothing. The Beta(prior_alpha, prior_beta) prior is updated with the replies observed per
+    variant (Thompson sampling).
     """
 
     label: VariantLabel
+    template_variant: VariantLabel | None = None
     description: str = ""
     subject: str | None = Field(default=None, min_length=1, max_length=200)
     email_body: str | None = Field(default=None, min_length=1)
@@ -163,6 +211,11 @@ class Variant(_Model):
         for name in ("subject", "email_body", "sms_body"):
             _check_template(getattr(self, name), f"variant {self.label!r} {name}")
         return self
+
+    @property
+    def renders(self) -> str:
+        """The library template variant this arm renders."""
+        return self.template_variant or self.label
 
 
 class Incentive(_Model):
@@ -220,9 +273,11 @@ class Campaign(_Model):
         for step in self.steps:
             if step.channel is not None and step.channel not in self.channels:
                 raise ValueError(f"step {step.name!r} uses channel {step.channel!r} outside the campaign's channels")
+            _check_step_templates(step, self.channels)
         labels = [v.label for v in self.variants]
         if len(set(labels)) != len(labels):
             raise ValueError("variant labels must be unique")
+        _check_variant_templates(self.variants, self.steps[0], self.channels)
         if len({s.name for s in self.steps}) != len(self.steps):
             raise ValueError("step names must be unique")
         needs_incentive = any(
@@ -243,6 +298,16 @@ class Campaign(_Model):
             if variant.label == label:
                 return variant
         raise KeyError(f"campaign {self.id} has no variant {label!r}")
+
+    def template_variant(self, step: int, channel: Channel, label: str) -> str:
+        """The library template variant a message of arm `label` renders at `step` on `channel`: the arm's own on the
+        initial step (checked at load); a follow-up renders it when its template has it, else the template's first
+        variant (follow-ups are the same for every arm, as their texts are)."""
+        wanted = self.variant(label).renders
+        if step == 0:
+            return wanted
+        variants = default_catalog().get(*self.steps[step].template_of(channel)).variants
+        return wanted if wanted in variants else next(iter(variants))
 
     def definition(self) -> dict:
         """The JSON form stored in `app.campaigns.definition` (and read back with `Campaign.model_validate`)."""

@@ -46,6 +46,10 @@ class Candidate:
     contact_name_enc: bytes | None
     email_bidx: bytes | None
     phone_bidx: bytes | None
+    referred_by_user_id: str | None = None
+    email_disqualified: bool = False
+    """The email reached the wrong person (a wrong-contact reply): never used again."""
+    phone_disqualified: bool = False
     score: float = NEUTRAL_SCORE
     scored: bool = False
     gap_weight: float = NEUTRAL_WEIGHT
@@ -66,8 +70,14 @@ class Candidate:
 _COLUMNS = (
     "prospect_id", "status", "registered_user_id", "business_name", "city", "state", "region", "timezone",
     "specialties", "sources", "email_domain", "is_email_valid", "is_sms_eligible", "email_enc", "phone_enc",
-    "contact_name_enc", "email_bidx", "phone_bidx",
+    "contact_name_enc", "email_bidx", "phone_bidx", "referred_by_user_id",
 )  # fmt: skip
+_DISQUALIFIED = (
+    "exists (select 1 from app.disqualified_contacts d where d.contact_kind = '{kind}' "
+    "and d.contact_bidx = p.{kind}_bidx)"
+)
+_DERIVED = {"email_disqualified": _DISQUALIFIED.format(kind="email"),
+            "phone_disqualified": _DISQUALIFIED.format(kind="phone")}
 
 
 def relation_exists(conn: psycopg.Connection, name: str) -> bool:
@@ -89,14 +99,15 @@ def _fetch(conn: psycopg.Connection, where: str, params: dict) -> list[Candidate
         if _column_exists(conn, "app", "prospects", "user_id")
         else "registered_user_id"
     )
-    columns = ", ".join(user_column if c == "registered_user_id" else c for c in _COLUMNS)
+    columns = ", ".join([*(user_column if c == "registered_user_id" else c for c in _COLUMNS), *_DERIVED.values()])
     rows = conn.execute(f"select {columns} from app.prospects p where {where} order by p.prospect_id", params)
     candidates = []
     for row in rows:
-        values = dict(zip(_COLUMNS, row, strict=True))
+        values = dict(zip([*_COLUMNS, *_DERIVED], row, strict=True))
         values["prospect_id"] = str(values["prospect_id"])
-        if values["registered_user_id"] is not None:
-            values["registered_user_id"] = str(values["registered_user_id"])
+        for name in ("registered_user_id", "referred_by_user_id"):
+            if values[name] is not None:
+                values[name] = str(values[name])
         values["specialties"] = tuple(values["specialties"] or ())
         values["sources"] = tuple(values["sources"] or ())
         for name in ("email_enc", "phone_enc", "contact_name_enc", "email_bidx", "phone_bidx"):
@@ -127,6 +138,19 @@ def prospects_by_id(conn: psycopg.Connection, prospect_ids: list[str]) -> dict[s
     """The given prospects (those that still exist), whatever the targeting."""
     found = _fetch(conn, "p.prospect_id = any(%(ids)s::uuid[])", {"ids": prospect_ids})
     return {c.prospect_id: c for c in found}
+
+
+def referrer_contact_name(conn: psycopg.Connection, user_id: str) -> tuple[str, bytes] | None:
+    """(prospect id, encrypted contact name) of our prospect who is the InstaBids user `user_id`, if any.
+
+    Referral data names the referrer by user id only; when the referrer is a contractor we reached (and converted,
+    or found registered), we know their name, and the referred prospect may be told who recommended them."""
+    row = conn.execute(
+        "select prospect_id, contact_name_enc from app.prospects where (user_id = %(u)s or registered_user_id = %(u)s) "
+        "and contact_name_enc is not null order by converted_at nulls last, prospect_id limit 1",
+        {"u": user_id},
+    ).fetchone()
+    return (str(row[0]), bytes(row[1])) if row else None
 
 
 def latest_scores(conn: psycopg.Connection, prospect_ids: list[str]) -> dict[str, float]:

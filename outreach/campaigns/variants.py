@@ -2,9 +2,10 @@
 
 Each variant's reply rate has a Beta posterior: Beta(prior_alpha + replies, prior_beta + non-replies), counted per
 prospect over the campaign's initial messages that reached Messaging in batches before this one (a prospect whose
-sequence got a `replied` message is a success). For each new prospect the batch draws one rate per variant and
-gives the prospect the variant with the highest draw, so better variants get more traffic while every variant
-keeps being explored.
+sequence got a `replied` message is a success, unless every analysed reply of theirs in the campaign is an
+auto-reply or a wrong contact: an out-of-office says nothing about the wording). For each new prospect the batch
+draws one rate per variant and gives the prospect the variant with the highest draw, so better variants get more
+traffic while every variant keeps being explored.
 
 The draws come from an RNG seeded with (campaign, batch day), and prospects are drawn for in id order: the same
 batch over the same data allocates the same variants.
@@ -52,7 +53,8 @@ def batch_rng(campaign_id: str, day: date) -> np.random.Generator:
 
 def observed_responses(conn: psycopg.Connection, campaign: Campaign, before: datetime) -> dict[str, tuple[int, int]]:
     """variant -> (trials, successes) from `app.outreach_messages`: prospects whose initial message was accepted
-    before `before`, and those of them with a replied message in the campaign."""
+    before `before`, and those of them with a replied message in the campaign, not counting those whose analysed
+    replies there are all auto-replies or wrong contacts."""
     rows = conn.execute(
         """
         with firsts as (
@@ -62,8 +64,13 @@ def observed_responses(conn: psycopg.Connection, campaign: Campaign, before: dat
             and scheduled_at < %(before)s
           order by prospect_id, scheduled_at
         ), replied as (
-          select distinct prospect_id from app.outreach_messages
-          where campaign_id = %(campaign)s and status = 'replied'
+          select distinct m.prospect_id from app.outreach_messages m
+          where m.campaign_id = %(campaign)s and m.status = 'replied'
+            and not exists (
+              select 1 from app.prospect_responses r
+              where r.prospect_id = m.prospect_id and r.campaign_id = m.campaign_id
+              having count(*) > 0 and bool_and(r.intent in ('auto_reply', 'wrong_contact'))
+            )
         )
         select f.variant, count(*), count(r.prospect_id)
         from firsts f left join replied r using (prospect_id)

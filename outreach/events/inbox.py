@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 import psycopg
 
+from outreach.observability.tracing import current_traceparent
+from outreach.privacy.access import PiiReader
 from outreach.privacy.crypto import PiiCipher
 
 DATA_CONTEXT = "app.inbox_events.data"
@@ -32,10 +34,14 @@ def events_received_on(
         "where type = %s and (received_at at time zone 'UTC')::date = %s order by inbox_id",
         (event_type, day),
     )
-    return [
-        InboxEvent(source, event_id, kind, occurred, received, json.loads(cipher.decrypt(blob, DATA_CONTEXT)))
+    reader = PiiReader(cipher, f"daily reading of {event_type}")
+    events = [
+        InboxEvent(source, event_id, kind, occurred, received,
+                   json.loads(reader.decrypt(blob, DATA_CONTEXT, f"{source}:{event_id}")))
         for source, event_id, kind, occurred, received, blob in rows
     ]
+    reader.record(conn)
+    return events
 
 
 INSERT_COLUMNS = "source, event_id, type, subject, occurred_at, data_enc, traceparent"
@@ -44,9 +50,10 @@ INSERT_COLUMNS = "source, event_id, type, subject, occurred_at, data_enc, tracep
 
 def inbox_row(source: str, event_id: str, event_type: str, subject: str | None, occurred_at: object, data: dict,
               traceparent: str | None, cipher: PiiCipher) -> tuple:
-    """One inbox row in `INSERT_COLUMNS` order, the event data encrypted."""
+    """One inbox row in `INSERT_COLUMNS` order, the event data encrypted; the trace context kept is the event's
+    own (`traceparent`, its producer's), else the current one (the API request that received it)."""
     sealed = cipher.encrypt(json.dumps(data, separators=(",", ":")), DATA_CONTEXT)
-    return (source, event_id, event_type, subject, occurred_at, sealed, traceparent)
+    return (source, event_id, event_type, subject, occurred_at, sealed, traceparent or current_traceparent())
 
 
 def store(conn: psycopg.Connection, envelope: dict, cipher: PiiCipher) -> bool:

@@ -1,7 +1,10 @@
 """Handling the inbox: each pending event once, by the handler of its type, with retries and dead letters.
 
-Sensors, `outreach events process` and the closed-loop simulation all call `process_pending`. Events are claimed
-with `for update skip locked`, so concurrent workers never handle one twice; each runs in a savepoint, so a failing
+Sensors, `outreach events process` and the closed-loop simulation all call `process_pending`. Each event is
+claimed with `for update skip locked` and handled in a transaction of its own, committed with its new status: so
+concurrent workers never handle one event twice, a worker holds the locks of one event at a time (no deadlock
+between workers whose events touch the same prospects in another order), and a process killed mid-event loses
+only that event's uncommitted work, which the next run does again. The handler runs in a savepoint, so a failing
 handler leaves no partial state. A failure is retried with exponential backoff (`next_attempt_at`); after
 `max_attempts` the event is dead-lettered (status `dead`) until an operator redrives it. Handlers are idempotent
 (statuses only move forward, published events are keyed), which is what makes at-least-once delivery, redrive and
@@ -19,6 +22,8 @@ from typing import Any
 import psycopg
 
 from outreach.events.inbox import DATA_CONTEXT, InboxEvent
+from outreach.observability.events import handling
+from outreach.privacy.access import PiiReader
 from outreach.privacy.crypto import PiiCipher
 
 BASE_BACKOFF = timedelta(seconds=30)
@@ -57,6 +62,16 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {text}"[:300]
 
 
+_DUE = (
+    "select inbox_id from app.inbox_events where status in ('pending', 'failed') and next_attempt_at <= %s "
+    "and type = any(%s) and inbox_id > %s order by inbox_id limit %s"
+)
+_CLAIM = (
+    "select source, event_id, type, occurred_at, received_at, data_enc, traceparent, attempts from app.inbox_events "
+    "where inbox_id = %s and status in ('pending', 'failed') and next_attempt_at <= %s for update skip locked"
+)
+
+
 def process_pending(
     conn: psycopg.Connection,
     handlers: Mapping[str, Handler],
@@ -66,35 +81,43 @@ def process_pending(
     max_attempts: int = 5,
     types: tuple[str, ...] | None = None,
 ) -> ProcessResult:
-    """Handle every due event (of `types`, default all handled types) once; commits after each batch."""
+    """Handle every due event (of `types`, default all handled types) once, committing after each event.
+
+    Due events are listed a page at a time (without locks), then each is claimed and handled in its own
+    transaction; one that another worker holds or finished meanwhile is skipped. `conn` must have no open
+    transaction (else the commits become savepoints of the caller's transaction).
+    """
     wanted = list(types or handlers)
     total = ProcessResult()
+    after = 0
     while True:
         with conn.transaction():
-            rows = conn.execute(
-                "select inbox_id, source, event_id, type, occurred_at, received_at, data_enc, attempts "
-                "from app.inbox_events where status in ('pending', 'failed') and next_attempt_at <= %s "
-                "and type = any(%s) order by inbox_id limit %s for update skip locked",
-                (context.now, wanted, batch_size),
-            ).fetchall()
-            batch = ProcessResult()
-            for inbox_id, source, event_id, kind, occurred, received, blob, attempts in rows:
-                stored = (source, event_id, kind, occurred, received, blob)
-                batch += _handle_one(conn, inbox_id, stored, attempts, handlers[kind], context, max_attempts)
-        total += batch
-        if len(rows) < batch_size:
+            page = [r[0] for r in conn.execute(_DUE, (context.now, wanted, after, batch_size))]
+        for inbox_id in page:
+            with conn.transaction():
+                claimed = conn.execute(_CLAIM, (inbox_id, context.now)).fetchone()
+                if claimed is None:
+                    continue  # another worker holds it or has handled it
+                *stored, attempts = claimed
+                total += _handle_one(conn, inbox_id, tuple(stored), attempts, handlers[stored[2]], context,
+                                     max_attempts)
+        if len(page) < batch_size:
             return total
+        after = page[-1]
 
 
 def _handle_one(conn, inbox_id: int, stored: tuple, attempts: int, handler: Handler,
                 context: HandlerContext, max_attempts: int) -> ProcessResult:
-    source, event_id, kind, occurred, received, blob = stored
+    source, event_id, kind, occurred, received, blob, traceparent = stored
     try:
         # Decrypting is part of handling: an event no key can read is dead-lettered, not a crash of the run.
-        event = InboxEvent(source, event_id, kind, occurred, received,
-                           json.loads(context.cipher.decrypt(blob, DATA_CONTEXT)))
-        with conn.transaction():
-            handler(conn, event, context)
+        with handling(kind, source, event_id, traceparent):  # continues the trace of the request that stored it
+            reader = PiiReader(context.cipher, f"handling {kind}")
+            event = InboxEvent(source, event_id, kind, occurred, received,
+                               json.loads(reader.decrypt(blob, DATA_CONTEXT, f"{source}:{event_id}")))
+            reader.record(conn)
+            with conn.transaction():
+                handler(conn, event, context)
     except Exception as error:  # any handler failure is recorded and retried, never lost
         attempts += 1
         dead = attempts >= max_attempts

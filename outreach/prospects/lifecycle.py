@@ -17,7 +17,9 @@ TERMINAL = ("suppressed", "disqualified")
 def allowed_from(new_status: str) -> list[str]:
     """The statuses a prospect may be in for `new_status` to apply."""
     if new_status in TERMINAL:
-        return [s for s in ORDER if RANK[s] < RANK["converted"]]
+        before_conversion = [s for s in ORDER if RANK[s] < RANK["converted"]]
+        # An opt-out outranks a disqualification, so both orders of the two end in `suppressed`.
+        return before_conversion + (["disqualified"] if new_status == "suppressed" else [])
     if new_status not in RANK:
         raise ValueError(f"unknown prospect status {new_status!r}")
     earlier = [s for s in ORDER if RANK[s] < RANK[new_status]]

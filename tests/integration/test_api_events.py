@@ -4,6 +4,7 @@ and every bad delivery refused in the contract's order (413, 401, 400) with noth
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -32,6 +33,20 @@ def post(client, path: str, payload, source: str | None = None, **sign):
     body = payload if isinstance(payload, bytes) else body_of(payload)
     source = source or (payload[0] if isinstance(payload, list) else payload)["source"]
     return client.post(path, content=body, headers=signed_headers(body, secret_of(source), **sign))
+
+
+@pytest.fixture
+def nothing_stored(api) -> Iterator[None]:
+    """The test leaves the inbox as it found it (whatever the refused body claimed its id was)."""
+    import psycopg
+
+    def total() -> int:
+        with psycopg.connect(api.database_url) as conn:
+            return conn.execute("select count(*) from app.inbox_events").fetchone()[0]
+
+    before = total()
+    yield
+    assert total() == before
 
 
 def test_an_event_is_stored_encrypted_and_acknowledged(api, client) -> None:
@@ -94,7 +109,7 @@ def test_webhook_paths_acknowledge_their_types(api, client, path, event_type) ->
 @pytest.mark.parametrize(("path", "event_type"), [
     (MESSAGES, "UserCreatedEvent"), (VERIFICATION, "MessageReceivedEvent"),
 ])
-def test_a_webhook_path_refuses_other_types(api, client, path, event_type) -> None:
+def test_a_webhook_path_refuses_other_types(nothing_stored, api, client, path, event_type) -> None:
     event = example_event(event_type)
     response = post(client, path, event)
     assert response.status_code == 400
@@ -145,21 +160,21 @@ def _refused(api, response, status: int, code: str, event_id: str | None) -> Non
         assert stored(api, event_id) == 0
 
 
-def test_a_tampered_body_is_refused(api, client) -> None:
+def test_a_tampered_body_is_refused(nothing_stored, api, client) -> None:
     event = example_event("UserCreatedEvent")
     headers = signed_headers(body_of(event), secret_of(event["source"]))
     tampered = body_of({**event, "subject": "00000000-0000-4000-8000-000000000000"})
     _refused(api, client.post(EVENTS, content=tampered, headers=headers), 401, "invalid_signature", event["id"])
 
 
-def test_another_domains_secret_is_refused(api, client) -> None:
+def test_another_domains_secret_is_refused(nothing_stored, api, client) -> None:
     event = example_event("UserCreatedEvent")
     body = body_of(event)
     response = client.post(EVENTS, content=body, headers=signed_headers(body, secret_of("/instabids/payment")))
     _refused(api, response, 401, "invalid_signature", event["id"])
 
 
-def test_an_unknown_secret_is_refused(api, client) -> None:
+def test_an_unknown_secret_is_refused(nothing_stored, api, client) -> None:
     event = example_event("UserCreatedEvent")
     body = body_of(event)
     response = client.post(EVENTS, content=body, headers=signed_headers(body, "whsec_" + "QUFBQUFBQUFBQUFBQUFBQQ=="))
@@ -167,14 +182,14 @@ def test_an_unknown_secret_is_refused(api, client) -> None:
 
 
 @pytest.mark.parametrize("shift", [timedelta(minutes=-6), timedelta(minutes=6)], ids=["stale", "future"])
-def test_a_timestamp_beyond_five_minutes_is_refused(api, client, shift) -> None:
+def test_a_timestamp_beyond_five_minutes_is_refused(nothing_stored, api, client, shift) -> None:
     event = example_event("UserCreatedEvent")
     response = post(client, EVENTS, event, at=datetime.now(tz=UTC) + shift)
     _refused(api, response, 401, "invalid_signature", event["id"])
 
 
 @pytest.mark.parametrize("missing", ["webhook-id", "webhook-timestamp", "webhook-signature"])
-def test_a_missing_signature_header_is_refused(api, client, missing) -> None:
+def test_a_missing_signature_header_is_refused(nothing_stored, api, client, missing) -> None:
     event = example_event("UserCreatedEvent")
     body = body_of(event)
     headers = signed_headers(body, secret_of(event["source"]))
@@ -182,7 +197,7 @@ def test_a_missing_signature_header_is_refused(api, client, missing) -> None:
     _refused(api, client.post(EVENTS, content=body, headers=headers), 401, "invalid_signature", event["id"])
 
 
-def test_malformed_json_is_refused_after_the_signature(client, api) -> None:
+def test_malformed_json_is_refused_after_the_signature(nothing_stored, client, api) -> None:
     body = b'{"specversion": "1.0", "id": '
     response = client.post(EVENTS, content=body, headers=signed_headers(body, secret_of("/instabids/social")))
     _refused(api, response, 400, "invalid_request", None)
@@ -193,7 +208,7 @@ def test_malformed_json_is_refused_after_the_signature(client, api) -> None:
     {"type": "ProspectScoredEvent"}, {"source": "/instabids/user-management", "type": "ProjectCreatedEvent"},
     {"id": "nul\u0000id"},
 ], ids=["specversion", "time", "data", "published-type", "wrong-publisher", "nul"])
-def test_an_event_breaking_the_contract_is_refused(api, client, change) -> None:
+def test_an_event_breaking_the_contract_is_refused(nothing_stored, api, client, change) -> None:
     event = example_event("UserCreatedEvent")
     event.update(change)
     response = post(client, EVENTS, event, source="/instabids/user-management")
@@ -201,14 +216,14 @@ def test_an_event_breaking_the_contract_is_refused(api, client, change) -> None:
 
 
 @pytest.mark.parametrize("path", [EVENTS, MESSAGES])
-def test_a_body_over_one_mib_is_refused_before_anything_else(api, client, path) -> None:
+def test_a_body_over_one_mib_is_refused_before_anything_else(nothing_stored, api, client, path) -> None:
     event = example_event("UserCreatedEvent")
     event["padding"] = "x" * (1024 * 1024)
     response = client.post(path, content=body_of(event), headers={"content-type": "application/cloudevents+json"})
     _refused(api, response, 413, "payload_too_large", event["id"])
 
 
-def test_a_streamed_body_over_one_mib_is_refused(api, client) -> None:
+def test_a_streamed_body_over_one_mib_is_refused(nothing_stored, api, client) -> None:
     def chunks():
         for _ in range(17):
             yield b"x" * 65536
@@ -217,14 +232,14 @@ def test_a_streamed_body_over_one_mib_is_refused(api, client) -> None:
     _refused(api, response, 413, "payload_too_large", None)
 
 
-def test_a_batch_signed_by_one_domain_may_not_carry_another_domains_event(api, client) -> None:
+def test_a_batch_signed_by_one_domain_may_not_carry_another_domains_event(nothing_stored, api, client) -> None:
     ours, theirs = example_event("ProjectCreatedEvent"), example_event("UserCreatedEvent")
     response = post(client, EVENTS, [ours, theirs], source=ours["source"], content_type=BATCH)
     _refused(api, response, 401, "invalid_signature", ours["id"])
 
 
 @pytest.mark.parametrize("payload", [[], {"not": "a list"}], ids=["empty", "object"])
-def test_a_malformed_batch_is_refused(api, client, payload) -> None:
+def test_a_malformed_batch_is_refused(nothing_stored, api, client, payload) -> None:
     body = body_of(payload)
     headers = signed_headers(body, secret_of("/instabids/social"), content_type=BATCH)
     _refused(api, client.post(EVENTS, content=body, headers=headers), 400, "invalid_request", None)

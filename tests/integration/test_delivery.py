@@ -6,6 +6,10 @@ database and sandbox) never see each other's prospects. Retries never sleep (inj
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -13,13 +17,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from fixtures.campaign_world import DAY, add_prospects, contacts_of, make_clients, own_campaign, received
 
 from integrations.instabids import InstaBidsClients
 from integrations.instabids.wire import CreateContractorRequest
 from outreach.campaigns import BasicComposer, Campaign, active_campaign_ids, load_campaign, run_batch, seed_campaigns
+from outreach.campaigns.batch import campaign_lock_id
+from outreach.campaigns.daily import run_campaign
 from outreach.campaigns.delivery import DeliveryHooks
 from outreach.campaigns.eligibility import idempotency_key
 from outreach.campaigns.incentives import (
@@ -29,7 +38,7 @@ from outreach.campaigns.incentives import (
     incentive_key,
     sync_incentives,
 )
-from outreach.campaigns.models import load_campaigns
+from outreach.campaigns.models import QUIET_HOURS_END, QUIET_HOURS_START, load_campaigns
 from outreach.campaigns.selection import relation_exists
 from outreach.campaigns.variants import observed_responses
 from outreach.consent.suppression import contact_indexes, suppress
@@ -39,25 +48,11 @@ from outreach.settings import DOMAINS, Settings
 
 pytestmark = pytest.mark.integration
 
-DAY = date(2025, 7, 15)  # batch clock 16:00Z: 12:00 New York ... 09:00 Los Angeles, 06:00 Honolulu (quiet hours)
-ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Killed(RuntimeError):
     """Stands for the process dying in the middle of a batch."""
-
-
-def make_clients(*, max_attempts: int = 6, **tuning) -> InstaBidsClients:
-    settings = Settings()
-    return InstaBidsClients.build(
-        {domain: settings.domain_url(domain) for domain in DOMAINS},
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        timeout=5.0,
-        max_attempts=max_attempts,
-        sleep=lambda _seconds: None,
-        **tuning,
-    )
 
 
 @pytest.fixture
@@ -89,72 +84,7 @@ def sandbox_config(sandbox) -> Iterator[Callable[..., None]]:
 @pytest.fixture
 def campaign(db) -> Campaign:
     """A campaign of this test only: the HVAC seed, retargeted at a fresh region, uncapped."""
-    template = next(c for c in load_campaigns() if c.name.startswith("HVAC"))
-    region = f"us-zz-test-{uuid.uuid4().hex[:10]}"
-    data = template.definition() | {
-        "id": str(uuid.uuid4()),
-        "name": f"delivery test {region}",
-        "targeting": {"regions": [region]},
-        "send_time": "16:00",
-        "send_window": {"start": "08:00", "end": "21:00"},
-        "daily_cap": 10_000,
-        "per_domain_cap": None,
-    }
-    test_campaign = Campaign.model_validate(data)
-    seed_campaigns(db, [test_campaign])
-    return test_campaign
-
-
-def add_prospects(
-    db, cipher: PiiCipher, indexer: BlindIndexer, campaign: Campaign, count: int, **overrides
-) -> list[str]:
-    """Prospects in the campaign's region with synthetic, deliverable contacts (no sandbox reaction bounces them)."""
-    region = campaign.targeting.regions[0]
-    ids = []
-    for n in range(count):
-        prospect_id = str(uuid.uuid4())
-        tag = prospect_id[:8]
-        values = {
-            "email": f"owner@{tag}-{n}.example",
-            "phone": f"+1415{int(prospect_id[:7], 16) % 10_000_000:07d}",
-            "timezone": ZONES[n % len(ZONES)],
-            "is_email_valid": n % 4 != 3,  # every fourth one has only a phone
-            "is_sms_eligible": True,
-            "status": "enriched",
-        } | overrides
-        db.execute(
-            "insert into app.prospects (prospect_id, status, business_name, contact_name_enc, email_enc, phone_enc, "
-            "email_bidx, phone_bidx, city, state, region, timezone, email_domain, is_email_valid, is_phone_valid, "
-            "is_sms_eligible, specialties, sources, discovered_at) values "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, 'Testville', 'CA', %s, %s, %s, %s, true, %s, %s, %s, now())",
-            (
-                prospect_id, values["status"], f"Test Heating {n}",
-                cipher.encrypt(f"Pat Tester{n}", "app.prospects.contact_name"),
-                cipher.encrypt(values["email"], "app.prospects.email"),
-                cipher.encrypt(values["phone"], "app.prospects.phone"),
-                indexer.index("email", values["email"].lower()), indexer.index("phone", values["phone"]),
-                region, values["timezone"], values["email"].rsplit("@", 1)[1], values["is_email_valid"],
-                values["is_sms_eligible"], ["hvac"], ["directory"],
-            ),
-        )  # fmt: skip
-        ids.append(prospect_id)
-    db.commit()
-    return ids
-
-
-def contacts_of(db, cipher: PiiCipher, prospect_id: str) -> tuple[str, str]:
-    email, phone = db.execute(
-        "select email_enc, phone_enc from app.prospects where prospect_id = %s", (prospect_id,)
-    ).fetchone()
-    return cipher.decrypt(email, "app.prospects.email"), cipher.decrypt(phone, "app.prospects.phone")
-
-
-def received(sandbox, campaign: Campaign) -> list:
-    """What the sandbox's Messaging queued for this campaign (its live state)."""
-    with sandbox.sandbox.lock:
-        return [
-            m for m in sandbox.sandbox.runtime.messages.values() if m.metadata["campaign_id"] == campaign.campaign_id
-        ]
+    return own_campaign(db)
 
 
 def our_rows(db, campaign: Campaign) -> list[tuple]:
@@ -220,12 +150,77 @@ def test_every_eligible_message_is_delivered_exactly_once_with_30_percent_of_cal
     assert runs[0].excluded["suppressed"] == len(opted_out)
     assert sum(r.sent for r in runs) == len(eligible)
     assert_exactly_once(db, sandbox, campaign, eligible)
+    zones = dict(db.execute("select prospect_id::text, timezone from app.prospects where prospect_id = any(%s::uuid[])",
+                            (list(eligible | quiet),)).fetchall())
+    for message in received(sandbox, campaign):  # none outside 08:00-21:00 at the recipient
+        local = runs[0].clock.astimezone(ZoneInfo(zones[message.metadata["prospect_id"]])).time()
+        assert QUIET_HOURS_START <= local < QUIET_HOURS_END, (zones[message.metadata["prospect_id"]], local)
     channels = Counter(r[3] for r in our_rows(db, campaign))
     assert channels == {"email": 75, "sms": 25}
     assert db.execute(
         "select count(*) from app.prospects where prospect_id = any(%s::uuid[]) and status = 'contacted'",
         (list(eligible),),
     ).fetchone() == (len(eligible),)
+
+
+def test_a_send_process_killed_midway_and_run_again_sends_nothing_twice(
+    db, sandbox, campaign, keys, monkeypatch
+) -> None:
+    """`outreach send` as a real process, SIGKILLed by the sandbox when the 501st message reaches it (in the
+    second bulk of 500, before its answer), then run again: every prospect gets the message once."""
+    cipher, indexer = keys
+    prospects = set(add_prospects(db, cipher, indexer, campaign, 1100))
+    accepted: Counter[str] = Counter()  # Messaging queues a key once; a repeat of a known key never gets here
+    sender: dict[str, subprocess.Popen] = {}
+    accept = sandbox.sandbox.reactions.on_message
+
+    def count_and_kill(message, now):
+        if message.metadata["campaign_id"] == campaign.campaign_id:
+            accepted[message.metadata["prospect_id"]] += 1
+            if accepted.total() == 501 and "process" in sender:
+                os.kill(sender.pop("process").pid, signal.SIGKILL)
+        return accept(message, now)
+
+    monkeypatch.setattr(sandbox.sandbox.reactions, "on_message", count_and_kill)
+    command = [sys.executable, "-m", "outreach.cli", "send", "--campaign", campaign.campaign_id, "--date", str(DAY)]
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}  # templates only: no network
+    sender["process"] = killed = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                                  stderr=subprocess.STDOUT, text=True)
+    output, _ = killed.communicate(timeout=600)
+    assert killed.returncode == -signal.SIGKILL, output
+    with sandbox.sandbox.lock:  # the bulk the process died waiting for is accepted whole under this lock
+        assert accepted.total() == 1000
+    db.execute("select pg_advisory_lock(%s)", (campaign_lock_id(campaign.campaign_id),))  # the dead run's lock
+    db.execute("select pg_advisory_unlock(%s)", (campaign_lock_id(campaign.campaign_id),))
+    db.commit()
+    # The first bulk recorded sent; the second recorded pending before its call, its answer never arrived.
+    assert Counter(r[4] for r in our_rows(db, campaign)) == {"sent": 500, "pending": 500}
+
+    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert accepted == {prospect_id: 1 for prospect_id in prospects}
+    assert_exactly_once(db, sandbox, campaign, prospects)
+    templates = Counter(m.metadata["template_id"].split(".v")[0] for m in received(sandbox, campaign))
+    assert set(templates) == {"intro_email", "intro_sms"}  # the campaign's YAML names them for step 0
+
+
+def test_the_campaign_yaml_chooses_the_template_and_version_of_each_step(db, sandbox, clients, keys, monkeypatch):
+    """The production composer renders what `steps[n].templates` names, not a convention (here: a campaign that
+    opens with the follow-up templates: they have one wording, so the campaign has one arm)."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    hvac = next(c for c in load_campaigns() if c.name.startswith("HVAC"))
+    steps = [step.model_dump() for step in hvac.steps]
+    steps[0]["templates"] = {"email": "followup_email.v1", "sms": "followup_sms.v1"}
+    campaign = own_campaign(db, steps=steps, variants=[{"label": "a"}])
+    cipher, indexer = keys
+    add_prospects(db, cipher, indexer, campaign, 4)
+    result = run_campaign(db, clients, campaign.campaign_id, DAY, cipher, indexer)
+    assert result.sent == 4
+    templates = Counter(m.metadata["template_id"] for m in received(sandbox, campaign))
+    assert templates == {"followup_email.v1": 3, "followup_sms.v1": 1}
+    composers = {r[0] for r in db.execute("select composer from app.outreach_messages where campaign_id = %s",
+                                          (campaign.id,))}
+    assert composers == {"template"}
 
 
 @pytest.mark.parametrize("dies", ["after_call", "after_commit"])
@@ -408,8 +403,8 @@ def test_exactly_once_when_30_percent_of_calls_fail_with_5xx_429_and_timeouts(db
     settings = Settings()
     urls = {domain: settings.domain_url(domain) for domain in DOMAINS} | {"messaging": proxy.url}
     chaotic = InstaBidsClients.build(
-        urls, settings.client_id, settings.client_secret, timeout=0.25, max_attempts=3, breaker_fail_max=50,
-        sleep=lambda _seconds: None,
+        urls, settings.client_id, settings.client_secret.get_secret_value(), timeout=0.25, max_attempts=3,
+        breaker_fail_max=50, sleep=lambda _seconds: None,
     )  # fmt: skip
     try:
         runs = []
@@ -530,6 +525,16 @@ def test_follow_ups_go_out_after_their_delay_keep_the_variant_and_stop_on_reply(
     assert sum(trials for trials, _ in observed.values()) == 6
     assert sum(successes for _, successes in observed.values()) == 1
     assert observed[variant_of[replied]][1] == 1
+
+    db.execute(
+        "insert into app.prospect_responses (message_id, prospect_id, campaign_id, channel, intent, confidence, "
+        "analyzed_by, action, received_at) values (gen_random_uuid(), %s, %s, 'email', 'auto_reply', 0.9, 'rules', "
+        "'reschedule', now())",
+        (replied, campaign.id),
+    )
+    out_of_office_only = observed_responses(db, campaign, datetime(2025, 7, 18, 16, 0, tzinfo=UTC))
+    db.rollback()
+    assert sum(successes for _, successes in out_of_office_only.values()) == 0
 
 
 def test_a_pending_message_is_cancelled_when_its_prospect_opted_out_meanwhile(

@@ -72,8 +72,14 @@ def process(db) -> object:
     return process_pending(db, handlers(), context)
 
 
-def outbox_types(db) -> list[str]:
-    return [r[0] for r in db.execute("select type from app.outbox_events order by type")]
+def outbox_types(db, world: dict) -> list[str]:
+    """Types of the published events about this test's prospect (the outbox is shared by the session)."""
+    return [r[0] for r in db.execute("select type from app.outbox_events where data->>'prospect_id' = %s order by type",
+                                     (world["prospect_id"],))]
+
+
+def inbox_status(db, stored: dict) -> str:
+    return db.execute("select status from app.inbox_events where event_id = %s", (stored["id"],)).fetchone()[0]
 
 
 def status_of(db, prospect_id: str) -> str:
@@ -86,7 +92,8 @@ def test_an_sms_stop_suppresses_every_channel_once_however_often_it_arrives(db, 
         "from": world["phone"], "to": "+15125550000", "subject": None, "body_text": "Stop!!", "received_at": _iso(NOW),
     })
     assert store_all(db, world["cipher"], [reply]) == 1
-    assert process(db).processed == 1
+    assert process(db).processed >= 1
+    assert inbox_status(db, reply) == "processed"
     kinds = {r[0] for r in db.execute(
         "select contact_kind from app.suppressions where prospect_id = %s", (world["prospect_id"],))}
     assert kinds == {"email", "phone"}
@@ -94,7 +101,28 @@ def test_an_sms_stop_suppresses_every_channel_once_however_often_it_arrives(db, 
     intent = db.execute("select intent from app.prospect_responses where prospect_id = %s",
                         (world["prospect_id"],)).fetchall()
     assert intent == [("opt_out",)]
-    assert outbox_types(db).count("ProspectResponseReceivedEvent") == 1
+    assert outbox_types(db, world).count("ProspectResponseReceivedEvent") == 1
+
+
+@pytest.mark.parametrize(("text", "basis", "rule"), [
+    ("I object to the processing of my personal data.", "objection", "privacy:object_to_processing"),
+    ("Please take me off your list.", "opt_out", "phrase:take_me_off"),
+])
+def test_a_privacy_objection_is_recorded_as_an_objection_with_the_rule_that_matched(db, world, text, basis,
+                                                                                    rule) -> None:
+    reply = event("MessageReceivedEvent", "messaging", {
+        "message_id": str(uuid.uuid4()), "in_reply_to_message_id": world["message_id"], "channel": "email",
+        "from": world["email"], "to": "partners@instabids.example", "subject": None, "body_text": text,
+        "received_at": _iso(NOW),
+    })
+    store_all(db, world["cipher"], [reply], copies=1)
+    process(db)
+    ledger = db.execute("select contact_kind, channel, state, basis, evidence from app.consent_ledger "
+                        "where prospect_id = %s order by contact_kind", (world["prospect_id"],)).fetchall()
+    assert [row[:4] for row in ledger] == [("email", "all", "revoked", basis), ("phone", "all", "revoked", basis)]
+    assert {row[4]["rule"] for row in ledger} == {rule}
+    assert {row[4]["event_id"] for row in ledger} == {reply["id"]}
+    assert status_of(db, world["prospect_id"]) == "suppressed"
 
 
 def test_status_updates_in_any_order_end_at_the_furthest_status(db, world) -> None:
@@ -123,13 +151,31 @@ def test_verification_before_sign_up_still_converts_verifies_and_announces_both(
     store_all(db, world["cipher"], [created])
     process(db)
     assert status_of(db, world["prospect_id"]) == "verified"
-    types = outbox_types(db)
+    types = outbox_types(db, world)
     assert types.count("ProspectConvertedEvent") == 1
     assert types.count("ContractorReadyForVerificationEvent") == 1
     converted = db.execute(
-        "select data from app.outbox_events where type = 'ProspectConvertedEvent'").fetchone()[0]
+        "select data from app.outbox_events where type = 'ProspectConvertedEvent' and data->>'prospect_id' = %s",
+        (world["prospect_id"],)).fetchone()[0]
     assert converted["attribution"] == {"first_touch_message_id": world["message_id"],
                                         "last_touch_message_id": world["message_id"], "touches": 1}
+
+
+def test_attribution_follows_the_batch_clock_not_the_wall_clock_of_the_send(db, world) -> None:
+    # a backfilled (or simulated) batch: handed over today, scheduled two days before the sign-up
+    db.execute("update app.outreach_messages set sent_at = %s where message_id = %s",
+               (NOW + timedelta(days=30), world["message_id"]))
+    db.commit()
+    created = event("UserCreatedEvent", "user-management", {
+        "user_id": str(uuid.uuid4()), "role": "contractor", "email": world["email"], "phone": None,
+        "business_name": None, "prospect_id": world["prospect_id"], "created_at": _iso(NOW)})
+    store_all(db, world["cipher"], [created])
+    process(db)
+    converted = db.execute(
+        "select data from app.outbox_events where type = 'ProspectConvertedEvent' and data->>'prospect_id' = %s",
+        (world["prospect_id"],)).fetchone()
+    assert converted is not None
+    assert converted[0]["attribution"]["first_touch_message_id"] == world["message_id"]
 
 
 def test_replaying_twice_changes_nothing(db, world) -> None:
@@ -138,12 +184,12 @@ def test_replaying_twice_changes_nothing(db, world) -> None:
         "business_name": None, "prospect_id": world["prospect_id"], "created_at": _iso(NOW)})
     store_all(db, world["cipher"], [created])
     process(db)
-    before = (outbox_types(db), status_of(db, world["prospect_id"]))
+    before = (outbox_types(db, world), status_of(db, world["prospect_id"]))
     for _ in range(2):
         assert replay(db, NOW - timedelta(days=365)) >= 1
         db.commit()
         process(db)
-    assert (outbox_types(db), status_of(db, world["prospect_id"])) == before
+    assert (outbox_types(db, world), status_of(db, world["prospect_id"])) == before
 
 
 def test_a_failing_handler_retries_with_backoff_then_dead_letters_and_can_be_redriven(db, world) -> None:

@@ -187,6 +187,35 @@ def test_an_account_and_an_incentive_emit_their_events(http: httpx.Client, recei
     assert status["status"] == payments[0]["status"] in ("issued", "failed")
 
 
+def test_contractors_won_by_a_campaign_sometimes_refer_a_peer_through_it(http: httpx.Client,
+                                                                         receiver: Receiver) -> None:
+    truth = http.get("/sandbox/truth/entities", params={"limit": 400}).json()["items"]
+    targets = [e for e in truth if e["email"] and e["email_status"] == "ok"][:30]
+    campaign_id = str(uuid.uuid4())
+    users = {}
+    for n, entity in enumerate(targets):
+        prospect_id = str(uuid.UUID(int=n + 1))
+        http.post("/messages/email", json={
+            "to": entity["email"], "from_name": "InstaBids",
+            "reply_to": "r@outreach.instabids.example", "subject": "Hi", "body_text": "Jobs",
+            "metadata": {**meta(prospect_id), "campaign_id": campaign_id}},
+            headers={**bearer(http, "messaging.send"), "Idempotency-Key": f"m{n}"})
+        created = http.post("/users/contractors", json={
+            "prospect_id": prospect_id, "business_name": f"Peer Test {n}", "contact_name": None,
+            "email": f"owner{n}@peertest{n}.com", "phone": None, "specialties": ["roofing"],
+            "region": "us-tx-austin", "state": "TX", "city": "Austin", "invite": False},
+            headers={**bearer(http, "users.write"), "Idempotency-Key": f"u{n}"})
+        users[created.json()["user_id"]] = prospect_id
+    advance(http, 6 * 86_400)
+
+    referrals = [e["data"] for p, e in receiver.events() if e["type"] == "ReferralCreatedEvent"]
+    through_campaign = [r for r in referrals if r["campaign_id"] is not None]
+    assert 0 < len(through_campaign) < len(users)
+    assert {r["campaign_id"] for r in through_campaign} == {campaign_id}
+    assert {r["referrer_user_id"] for r in through_campaign} <= set(users)
+    assert len({r["referral_id"] for r in through_campaign}) == len(through_campaign)
+
+
 def test_new_days_bring_projects_referrals_and_demand_changes(http: httpx.Client, receiver: Receiver) -> None:
     advance(http, 20 * 86_400)
     received = receiver.events()

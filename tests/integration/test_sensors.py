@@ -55,3 +55,17 @@ def test_only_a_demand_index_crossing_the_threshold_launches_an_extra_batch(db, 
         launched = demand_signal_sensor(build_sensor_context(cursor=str(middle), instance=instance))
     assert isinstance(launched, RunRequest)
     assert launched.partition_key == datetime.now(UTC).date().isoformat()
+
+
+def test_a_failed_event_whose_backoff_is_over_launches_a_retry_run_without_new_traffic(db, pipeline_env) -> None:
+    cipher = load_cipher(Settings().state_dir)
+    inbox.store(db, _demand_event(1.0, 1.1), cipher)
+    newest = _latest_inbox_id(db)
+    db.execute("update app.inbox_events set status = 'failed', attempts = 2, next_attempt_at = '2000-01-01T00:00:00Z' "
+               "where inbox_id = %s", (newest,))
+    db.commit()
+    with DagsterInstance.ephemeral() as instance:
+        retry = inbox_sensor(build_sensor_context(cursor=str(newest), instance=instance))
+    assert isinstance(retry, RunRequest) and retry.run_key == f"inbox-retry-{newest}-2"
+    db.execute("update app.inbox_events set status = 'processed' where inbox_id = %s", (newest,))
+    db.commit()

@@ -1,5 +1,6 @@
 """BasicComposer: compliant, deterministic messages that Messaging's contract accepts."""
 
+import dataclasses
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ from outreach.campaigns.models import load_campaigns
 CAMPAIGNS = {c.name: c for c in load_campaigns()}
 HVAC = CAMPAIGNS["HVAC & plumbing under-supply"]
 ROOFING = CAMPAIGNS["Roofing sign-up credit"]
+REFERRAL = CAMPAIGNS["Referral warm introduction"]
 FACTS = ProspectFacts(
     prospect_id="7c9e6679-7425-40de-944b-e07fc1f90ae7",
     business_name="Liberty Air & Heat LLC",
@@ -128,3 +130,17 @@ def test_chunks_never_exceed_the_bulk_maximum() -> None:
     assert [len(c) for c in chunks(range(1201), 500)] == [500, 500, 201]
     with pytest.raises(ValueError):
         list(chunks(range(3), 501))
+
+
+@pytest.mark.parametrize("variant", ["control", "peer"])
+def test_a_referral_message_says_who_referred_the_prospect_by_first_name(variant: str) -> None:
+    referred = dataclasses.replace(FACTS, referrer_first_name="Maria")
+    sms = BasicComposer().compose(referred, REFERRAL, 0, variant, "sms").body
+    email = BasicComposer().compose(referred, REFERRAL, 0, variant, "email")
+    assert "Maria recommended" in sms
+    assert email.subject.startswith("Maria recommended") and "Maria recommended" in email.body_text
+
+
+def test_a_referral_message_without_a_known_referrer_names_no_one() -> None:
+    sms = BasicComposer().compose(FACTS, REFERRAL, 0, "control", "sms").body
+    assert "Someone in the InstaBids network recommended Liberty Air & Heat LLC" in sms

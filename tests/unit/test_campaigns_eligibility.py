@@ -11,6 +11,7 @@ import pytest
 from outreach.campaigns.eligibility import (
     DailyCounts,
     PastMessage,
+    PastReply,
     evaluate,
     idempotency_key,
     pending_check,
@@ -26,7 +27,8 @@ CLOCK = datetime(2025, 6, 10, 18, 0, tzinfo=UTC)  # 14:00 New York, 11:00 Los An
 
 
 def campaign(**changes) -> Campaign:
-    step = {"template_id": "t.x", "subject": "s", "email_body": "e", "sms_body": "m"}
+    step = {"template_id": "t.x", "templates": {"email": "intro_email.v1", "sms": "intro_sms.v1"}, "subject": "s",
+            "email_body": "e", "sms_body": "m"}
     data = {
         "id": CAMPAIGN_ID,
         "name": "Test",
@@ -66,6 +68,11 @@ def prospect(n: int = 1, **changes) -> Candidate:
     return Candidate(**values)
 
 
+def answer(action: str, step: int | None = 0, *, campaign_id: str = CAMPAIGN_ID, days: int | None = None) -> PastReply:
+    """An analyzed reply to `step` of the campaign and the action decided for it."""
+    return PastReply(campaign_id, step, action, days)
+
+
 def past(
     step: int = 0,
     status: str = "sent",
@@ -87,6 +94,7 @@ def one(
     camp: Campaign | None = None,
     clock=CLOCK,
     counts: DailyCounts | None = None,
+    replies=(),
 ):
     result = evaluate(
         [candidate],
@@ -95,6 +103,7 @@ def one(
         {candidate.prospect_id: list(history)},
         {candidate.prospect_id} if suppressed else set(),
         counts,
+        {candidate.prospect_id: list(replies)},
     )
     if result.planned:
         return result.planned[0]
@@ -140,6 +149,62 @@ def one(
             "sequence_complete",
         ),
         ("stop on reply", prospect(), {"history": [past(0, "replied")]}, "stopped_on_reply"),
+        (
+            "a question makes the next step due at once",
+            prospect(status="responded"),
+            {"history": [past(0, "replied", at=CLOCK - timedelta(hours=2))], "replies": [answer("follow_up")]},
+            (1, "email"),
+        ),
+        (
+            "a question to the last step: nothing left to send",
+            prospect(status="responded"),
+            {"history": [past(0), past(1, "replied", at=CLOCK - timedelta(days=3))],
+             "replies": [answer("follow_up", 1)]},
+            "sequence_complete",
+        ),
+        (
+            "a question in another campaign: this one leaves the prospect to it",
+            prospect(status="responded"),
+            {"replies": [answer("follow_up", campaign_id=OTHER_CAMPAIGN)]},
+            "in_conversation",
+        ),
+        (
+            "an auto-reply postpones the next step past its delay",
+            prospect(),
+            {"history": [past(0, "replied", at=CLOCK - timedelta(days=4))], "replies": [answer("reschedule", days=3)]},
+            "follow_up_not_due",
+        ),
+        (
+            "an auto-reply's postponement is over",
+            prospect(),
+            {"history": [past(0, "replied", at=CLOCK - timedelta(days=6))], "replies": [answer("reschedule", days=3)]},
+            (1, "email"),
+        ),
+        (
+            "not interested: as one who responded, no campaign goes on",
+            prospect(status="responded"),
+            {"history": [past(0, "replied")], "replies": [answer("stop_sequence")]},
+            "in_conversation",
+        ),
+        ("not interested stops this campaign's sequence", prospect(),
+         {"history": [past(0, "replied")], "replies": [answer("stop_sequence")]}, "stopped_on_reply"),
+        ("a reply for a person to read stops it", prospect(),
+         {"history": [past(0, "replied")], "replies": [answer("human_review")]}, "stopped_on_reply"),
+        (
+            "a reply not analyzed yet stops it until it is",
+            prospect(),
+            {"history": [past(0), past(1, "replied", at=CLOCK - timedelta(days=1))], "replies": [answer("follow_up")]},
+            "stopped_on_reply",
+        ),
+        (
+            "a wrong contact: the sequence goes on on the other channel",
+            prospect(email_disqualified=True),
+            {"history": [past(0, "replied")], "replies": [answer("disqualify_contact")]},
+            (1, "sms"),
+        ),
+        ("a disqualified email is never used", prospect(email_disqualified=True), {}, (0, "sms")),
+        ("both contacts disqualified", prospect(email_disqualified=True, phone_disqualified=True), {},
+         "no_usable_channel"),
         ("stop on opt-out", prospect(), {"history": [past(0, "unsubscribed")]}, "stopped_on_opt_out"),
         ("bounced email -> same step on sms", prospect(), {"history": [past(0, "bounced")]}, (0, "sms")),
         (
@@ -336,7 +401,8 @@ def test_fallback_keys_differ_from_the_primary_key() -> None:
 
 
 def test_a_step_channel_is_preferred_but_falls_back_when_dead() -> None:
-    step = {"template_id": "t.x", "subject": "s", "email_body": "e", "sms_body": "m"}
+    step = {"template_id": "t.x", "templates": {"email": "intro_email.v1", "sms": "intro_sms.v1"}, "subject": "s",
+            "email_body": "e", "sms_body": "m"}
     sms_first = campaign(steps=[{"name": "initial", "channel": "sms", **step}])
     assert one(prospect(), camp=sms_first).channel == "sms"
     assert one(prospect(is_sms_eligible=False), camp=sms_first).channel == "email"
@@ -357,6 +423,12 @@ def test_a_step_channel_is_preferred_but_falls_back_when_dead() -> None:
 )
 def test_pending_messages_are_rechecked_before_a_resend(candidate, suppressed, clock, expected) -> None:
     assert pending_check(candidate, campaign(), clock, suppressed) == expected
+
+
+def test_a_pending_message_to_a_contact_disqualified_since_is_cancelled_and_the_other_channel_kept() -> None:
+    candidate = prospect(phone_disqualified=True)
+    assert pending_check(candidate, campaign(), CLOCK, False, "sms") == ("cancel", "contact_disqualified")
+    assert pending_check(candidate, campaign(), CLOCK, False, "email") is None
 
 
 def test_idempotency_keys_are_deterministic_and_distinct() -> None:

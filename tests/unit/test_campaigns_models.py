@@ -26,6 +26,7 @@ def _base() -> dict:
             {
                 "name": "initial",
                 "template_id": "test.initial",
+                "templates": {"email": "intro_email.v1", "sms": "intro_sms.v1"},
                 "subject": "Hello {business_name}",
                 "email_body": "Hi {first_name}, projects in {city}.",
                 "sms_body": "Hi {first_name}.",
@@ -54,6 +55,27 @@ def test_seed_campaigns_cover_the_intended_shapes() -> None:
     assert roofing.incentive.display() == "$50"
 
 
+def test_the_arms_of_every_seed_campaign_render_different_template_variants() -> None:
+    for campaign in load_campaigns():
+        for channel in campaign.channels:
+            rendered = [campaign.template_variant(0, channel, v.label) for v in campaign.variants]
+            assert len(set(rendered)) == len(rendered), (campaign.name, channel)
+    referral = next(c for c in load_campaigns() if c.name == "Referral warm introduction")
+    assert [referral.template_variant(0, "sms", label) for label in ("control", "peer")] == ["a", "b"]
+
+
+def test_an_arm_maps_to_its_template_variant_and_follow_ups_fall_back_to_their_template_s_first() -> None:
+    data = _base()
+    data["steps"].append({**data["steps"][0], "name": "follow_up", "delay_days": 3,
+                          "templates": {"email": "followup_email.v1", "sms": "followup_sms.v1"}})
+    data["variants"] = [{"label": "control", "template_variant": "a"}, {"label": "peer", "template_variant": "b"}]
+    campaign = Campaign.model_validate(data)
+    assert campaign.template_variant(0, "sms", "peer") == "b"
+    assert campaign.template_variant(0, "email", "control") == "a"
+    assert campaign.template_variant(1, "email", "peer") == "a"  # the follow-up template has one wording
+    assert Campaign.model_validate(_base()).template_variant(0, "sms", "a") == "a"  # unset: the arm's label
+
+
 def test_a_stored_definition_reads_back_identically() -> None:
     for campaign in load_campaigns():
         again = Campaign.model_validate(campaign.definition())
@@ -79,6 +101,14 @@ def test_a_stored_definition_reads_back_identically() -> None:
         (lambda d: d["targeting"].update(regions=["San Diego"]), "regions"),
         (lambda d: d["variants"][0].update(label="A B"), "label"),
         (lambda d: d.update(incentive={"kind": "signup_credit", "amount_cents": 0}), "amount_cents"),
+        (lambda d: d["steps"][0]["templates"].pop("sms"), "names no template for sms"),
+        (lambda d: d["steps"][0]["templates"].update(sms="intro_sms"), "templates.sms"),
+        (lambda d: d["steps"][0]["templates"].update(sms="intro_sms.v99"), "unknown template version"),
+        (lambda d: d["steps"][0]["templates"].update(sms="welcome_sms.v1"), "unknown template"),
+        (lambda d: d["steps"][0]["templates"].update(sms="intro_email.v1"), "an email template, not sms"),
+        (lambda d: d["variants"].append({"label": "peer"}), "renders template variant 'peer', which intro_email.v1"),
+        (lambda d: d["variants"].append({"label": "c", "template_variant": "c"}), "set its template_variant"),
+        (lambda d: d["variants"].append({"label": "peer", "template_variant": "a"}), "arms must differ"),
     ],
 )
 def test_invalid_definitions_are_refused(change, message: str) -> None:

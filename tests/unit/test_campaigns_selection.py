@@ -7,7 +7,8 @@ from outreach.campaigns.selection import NEUTRAL_WEIGHT, Candidate, gap_weight
 
 
 def _campaign(specialties: list[str]) -> Campaign:
-    step = {"name": "i", "template_id": "t.i", "subject": "s", "email_body": "e", "sms_body": "m"}
+    step = {"name": "i", "template_id": "t.i", "templates": {"email": "intro_email.v1"}, "subject": "s",
+            "email_body": "e", "sms_body": "m"}
     return Campaign.model_validate({
         "id": "0b4c1f0e-1111-4a2b-8c3d-000000000001", "name": "t", "channels": ["email"], "daily_cap": 1,
         "targeting": {"specialties": specialties}, "steps": [step], "variants": [{"label": "a"}],

@@ -45,7 +45,8 @@ def test_the_better_variant_gets_most_traffic_but_the_other_is_still_explored() 
 def test_posteriors_add_observations_to_the_prior() -> None:
     campaign = Campaign.model_validate({
         "id": CAMPAIGN, "name": "t", "channels": ["email"], "daily_cap": 1,
-        "steps": [{"name": "i", "template_id": "t.i", "subject": "s", "email_body": "e", "sms_body": "m"}],
+        "steps": [{"name": "i", "template_id": "t.i", "templates": {"email": "intro_email.v1"}, "subject": "s",
+                   "email_body": "e", "sms_body": "m"}],
         "variants": [{"label": "a"}, {"label": "b", "prior_alpha": 2, "prior_beta": 8}],
     })  # fmt: skip
     stats = {s.label: s for s in variant_stats(campaign, {"a": (10, 3)})}

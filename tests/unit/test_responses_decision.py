@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outreach.responses import CONFIRMATION_SMS_TEXT, Action, Intent, IntentResult, classify_intent, decide
+from outreach.responses.decision import SEQUENCE_CONTINUES
 
 
 def test_interested_converts() -> None:
@@ -13,18 +14,19 @@ def test_interested_converts() -> None:
     assert not follow_up.suppress_channels and not follow_up.send_confirmation_sms
 
 
-def test_question_is_a_follow_up_step_with_a_reason() -> None:
+def test_question_makes_the_next_step_due_now_with_a_reason() -> None:
     follow_up = decide(classify_intent("How much does it cost?", "sms"), "sms")
-    assert follow_up.action is Action.FOLLOW_UP
-    assert follow_up.follow_up_step == "answer_question" and follow_up.pause_sequence
+    assert follow_up.action is Action.FOLLOW_UP and follow_up.action in SEQUENCE_CONTINUES
+    assert follow_up.next_step_now
     assert not follow_up.stop_sequence
     assert "question" in follow_up.reason and "model" in follow_up.reason
 
 
-def test_auto_reply_reschedules() -> None:
+def test_auto_reply_reschedules_and_keeps_the_sequence() -> None:
     assert decide(Intent.AUTO_REPLY).reschedule_days == 3
     follow_up = decide("auto_reply", "email", reschedule_days=7)
     assert (follow_up.action, follow_up.reschedule_days, follow_up.stop_sequence) == (Action.RESCHEDULE, 7, False)
+    assert follow_up.action in SEQUENCE_CONTINUES
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
@@ -38,6 +40,7 @@ def test_wrong_contact_disqualifies_that_contact_only(channel: str) -> None:
 def test_not_interested_stops_the_sequence_without_suppression() -> None:
     follow_up = decide("not_interested", "sms")
     assert follow_up.action is Action.STOP_SEQUENCE and follow_up.stop_sequence
+    assert follow_up.action not in SEQUENCE_CONTINUES
     assert not follow_up.suppress_channels and not follow_up.send_confirmation_sms
 
 
@@ -63,10 +66,11 @@ def test_opt_out_by_email_suppresses_all_without_sms() -> None:
     assert follow_up.confirmation_text is None
 
 
-def test_unknown_goes_to_human_review() -> None:
+def test_unknown_goes_to_human_review_and_no_automatic_message_follows() -> None:
     follow_up = decide("unknown", "sms")
-    assert follow_up.action is Action.HUMAN_REVIEW
-    assert not (follow_up.stop_sequence or follow_up.suppress_channels or follow_up.reschedule_days)
+    assert follow_up.action is Action.HUMAN_REVIEW and follow_up.action not in SEQUENCE_CONTINUES
+    assert follow_up.stop_sequence
+    assert not (follow_up.suppress_channels or follow_up.reschedule_days)
 
 
 def test_low_confidence_review_is_optional_and_never_overrides_opt_out() -> None:
