@@ -33,7 +33,7 @@ lint: install
 ui: install
 	$(BIN)/outreach ui
 
-## bench: every benchmark, figures in BENCHMARKS.md (BENCH_FULL=1 adds the 1M-record runs)
+## bench: every benchmark incl. the daily pipeline at 10k and 100k, figures in BENCHMARKS.md (BENCH_FULL=1 adds 1M)
 bench: install
 	$(BIN)/python bench/run_all.py
 

@@ -40,6 +40,8 @@ class SandboxConfig:
     port: int = 0
     seed: int = 42
     scale: int = 2000  # candidate contractor businesses
+    daily_churn: float = 0.0  # share of discovery records new or changed per day of churn (incremental-day bench)
+    churn_days: int = 0  # days of churn in the served world: the sources as they are this many days after the anchor
     failure_rate: float = 0.0  # share of domain API requests answered 503 (Retry-After: 1)
     latency_ms: int = 0  # delay added to every domain API request
     rate_limit_per_second: float = 200.0  # per client and domain (token bucket, burst = 2 s worth); --rate-limit
@@ -67,6 +69,8 @@ class SandboxConfig:
             raise ValueError("failure_rate must be within 0..1")
         if self.scale < 1:
             raise ValueError("scale must be at least 1")
+        if not 0.0 <= self.daily_churn <= 1.0 or self.churn_days < 0:
+            raise ValueError("daily_churn must be within 0..1 and churn_days at least 0")
 
     def webhook_secret(self, service: str) -> str:
         """Secret of a sending domain, by contract service name (`user-management`) or env name."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from integrations.sandbox.auth import DOMAIN_SCOPES, SERVICE_SCOPES, Authority, Client
 from integrations.sandbox.bus import EventBus
+from integrations.sandbox.calls import CallLog
 from integrations.sandbox.clock import SandboxClock
 from integrations.sandbox.config import SandboxConfig
 from integrations.sandbox.delivery import Deliverer
@@ -39,7 +40,7 @@ class Sandbox:
         self.clock = SandboxClock(config.clock_start)
         started = self.clock.timestamp()
         anchor = config.anchor or self.clock.now().date()
-        self.world = World(config.seed, config.scale, anchor)
+        self.world = World(config.seed, config.scale, anchor, config.daily_churn, config.churn_days)
         self.runtime = Runtime(self.world)
         self.events = EventLog()
         self.reactions = Reactions(self.world, self.runtime, self.events)
@@ -53,6 +54,7 @@ class Sandbox:
         )
         self.pager = Pager(hashlib.sha256(f"pager:{config.seed}".encode()).digest())
         self.idempotency = IdempotencyStore()
+        self.calls = CallLog()
         self.buckets = TokenBuckets(config.rate_limit_per_second)
         self.messaging_window = MessageWindow(config.messaging_rate_limit_per_minute)
         self.faults = Faults(config.seed, config.failure_rate, config.latency_ms)

@@ -12,6 +12,11 @@ one to three sources, each with its own distortions (see `variations.py`):
 
 The anchor day is the sandbox's UTC date at start-up: licence expiry, account ages and "first seen" times are
 relative to it, so a world started on another day is the same world shifted in time (identical ids and names).
+
+Churn (`daily_churn`, `churn_days`; none by default) shows the sources as they are some days after the anchor:
+each day a deterministic `daily_churn` share of the social and directory records is either re-typed under the same
+id (a changed record) or joined by a new directory listing of the same business (a new record). It exists for the
+incremental-day benchmark (`bench/bench_pipeline.py`), where day two must differ from day one by a known share.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ class Referral:
 
 
 class World:
-    def __init__(self, seed: int, scale: int, anchor: date) -> None:
+    def __init__(self, seed: int, scale: int, anchor: date, daily_churn: float = 0.0, churn_days: int = 0) -> None:
         if scale < 1:
             raise ValueError("scale must be at least 1")
         self.seed, self.scale, self.anchor = seed, scale, anchor
@@ -78,6 +83,8 @@ class World:
         self.referrals: list[Referral] = []
         self.registry_rows: dict[str, list[dict[str, str]]] = {"license_ca": [], "license_wa": [], "license_tx": []}
         self._build_sources()
+        for day in range(1, churn_days + 1):
+            self._churn(day, daily_churn)
         propensity.assign(self.entities, self.market.supply, seed, anchor.toordinal())
         self._index()
 
@@ -142,6 +149,35 @@ class World:
             self.registry_rows[source].append(row)
             assert entity.license is not None
             self.records.append(SourceRecord(source, entity.license.number, entity.entity_id))
+
+    def _churn(self, day: int, share: float) -> None:
+        """One day of churn: `share` of the social and directory records change (half re-typed under the same
+        id, half joined by a new directory listing of their business), chosen by a generator of (seed, day)."""
+        rng = random.Random(f"{self.seed}:churn:{day}")
+        entities = {e.entity_id: e for e in self.entities}
+        changeable = [r for r in self.records if r.source in ("social", "directory")]
+        social_at = {item["candidate_id"]: i for i, item in enumerate(self.social)}
+        listing_at = {listing.listing_id: (city, i) for city, listings in self.listings.items()
+                      for i, listing in enumerate(listings)}
+        touched_cities: set[int] = set()
+        for record in rng.sample(changeable, round(share * len(changeable))):
+            entity = entities[record.entity_id]
+            touched_cities.add(entity.city_index)
+            if rng.random() < 0.5:
+                listing = make_listing(rng, entity, f"dl-{rng.getrandbits(48):012x}", use_mobile=rng.random() < 0.5)
+                self.listings[entity.city_index].append(listing)
+                self.records.append(SourceRecord("directory", listing.listing_id, entity.entity_id))
+                if "directory" not in entity.sources:
+                    entity.sources.append("directory")
+            elif record.source == "social":
+                old = self.social[social_at[record.record_id]]
+                item = self._social_item(rng, entity, old["referred_by_user_id"])
+                self.social[social_at[record.record_id]] = item | {k: old[k] for k in ("candidate_id", "first_seen_at")}
+            else:
+                city, i = listing_at[record.record_id]
+                self.listings[city][i] = make_listing(rng, entity, record.record_id, use_mobile=rng.random() < 0.5)
+        for city in touched_cities:
+            self.listings[city].sort(key=lambda listing: (listing.name.lower(), listing.listing_id))
 
     @staticmethod
     def _contact(rng: random.Random, entity: Entity, email_share: float, phone_share: float,

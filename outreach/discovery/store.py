@@ -13,6 +13,7 @@ from datetime import date
 import psycopg
 
 from outreach.discovery.records import CandidateRecord
+from outreach.privacy.access import PiiReader
 from outreach.privacy.crypto import PiiCipher
 
 TABLE = "raw.candidate_records"
@@ -59,9 +60,12 @@ def load_candidates(conn: psycopg.Connection, partition_date: date, cipher: PiiC
         (partition_date,),
     )
     records = []
+    reader = PiiReader(cipher, "enrichment of discovered candidates")
     for source, record_id, fetched_at, *encrypted, rest in rows:
-        contact = {f: cipher.decrypt(blob, _context(f)) for f, blob in zip(ENCRYPTED, encrypted, strict=True)}
+        contact = {f: reader.decrypt(blob, _context(f), f"{source}:{record_id}")
+                   for f, blob in zip(ENCRYPTED, encrypted, strict=True)}
         records.append(
             CandidateRecord(source=source, source_record_id=record_id, fetched_at=fetched_at, **contact, **rest)
         )
+    reader.record(conn)
     return records

@@ -8,6 +8,7 @@ import psycopg
 from psycopg import sql
 
 from outreach.ingestion.endpoints import EndpointSpec
+from outreach.privacy.access import PiiReader
 from outreach.privacy.crypto import PiiCipher
 
 
@@ -19,8 +20,11 @@ def read_items(conn: psycopg.Connection, spec: EndpointSpec, partition_date: dat
         sql.Identifier("raw", spec.name),
     )
     items = []
+    reader = PiiReader(cipher, f"discovery from {spec.table}")
     for payload, *blobs in conn.execute(query, (partition_date,)):
+        subject = ":".join(str(payload.get(k)) for k in spec.key)
         for column, blob in zip(encrypted, blobs, strict=False):
-            payload[column.field] = cipher.decrypt(blob, f"{spec.table}.{column.name}")
+            payload[column.field] = reader.decrypt(blob, f"{spec.table}.{column.name}", subject)
         items.append(payload)
+    reader.record(conn)
     return items

@@ -17,11 +17,14 @@ from jsonschema import Draft202012Validator
 
 from integrations.contracts import component_validator
 from outreach.ingestion.endpoints import EndpointSpec
+from outreach.ingestion.fast_validation import fast_component_validator
 from outreach.privacy.crypto import PiiCipher
 from outreach.storage import quarantine
 from outreach.storage.quarantine import QuarantinedRow
 
 QUARANTINE_STAGE = "ingest"
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+"""One encoder for every row: `json.dumps` with options builds a new one per call (a sixth of a row's cost)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def _row(spec: EndpointSpec, item: dict, partition_date: date, fetched_at: datet
             payload.pop(column.field, None)
             value = cipher.encrypt(value, f"{spec.table}.{column.name}")
         values.append(value)
-    values.append(json.dumps(payload, separators=(",", ":")))
+    values.append(_COMPACT_JSON.encode(payload))
     return tuple(values)
 
 
@@ -73,6 +76,7 @@ def replace_partition(
 ) -> IngestResult:
     """Replace `partition_date` of `spec.table` with the items of `pages`; commit once, at the end."""
     validator = component_validator("domains", spec.component)
+    fast = fast_component_validator("domains", spec.component)
     column_names = ["partition_date", "fetched_at", *spec.column_names, "payload"]
     rejected: list[QuarantinedRow] = []
     rows = page_count = 0
@@ -83,7 +87,7 @@ def replace_partition(
             for page in pages:
                 page_count += 1
                 for item in page:
-                    reason = describe_violation(validator, item)
+                    reason = None if fast.is_valid(item) else describe_violation(validator, item)
                     if reason is not None:
                         rejected.append(QuarantinedRow(spec.name, _record_id(spec, item), reason, item))
                         continue

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import psycopg
 
+from outreach.privacy.access import PiiReader
 from outreach.privacy.crypto import PiiCipher
 
 UserSearch = Callable[..., Iterable[list[dict]]]
@@ -49,11 +50,12 @@ def check_registrations(
         "select prospect_id, email_enc, phone_enc from app.prospects "
         "where registration_checked_at is null and (email_enc is not null or phone_enc is not null)"
     ).fetchall()
+    reader = PiiReader(cipher, "registration check with User Management")
     contacts = [
-        (str(pid), cipher.decrypt(e, "app.prospects.email") if e else None,
-         cipher.decrypt(p, "app.prospects.phone") if p else None)
+        (str(pid), reader.decrypt(e, "app.prospects.email", pid), reader.decrypt(p, "app.prospects.phone", pid))
         for pid, e, p in pending
     ]
+    reader.record(conn)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         users = list(pool.map(lambda c: _registered_user(search, c[1], c[2]), contacts))
     matched = [(user, pid) for (pid, _, _), user in zip(contacts, users, strict=True) if user]

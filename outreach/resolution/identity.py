@@ -64,13 +64,14 @@ class IdentityAssignment:
     splits: tuple[Split, ...]
 
 
-def _fresh_id(smallest_key: str, used: set[str]) -> str:
-    """uuid5 of the key, salted until it is an id never used."""
+def _fresh_id(smallest_key: str, *used: set[str]) -> str:
+    """uuid5 of the key, salted until it is an id in none of the `used` sets (checked one by one: a union per new
+    cluster made a first day's assignment quadratic in the number of clusters)."""
     salt = 0
     while True:
         name = smallest_key if salt == 0 else f"{smallest_key}#{salt}"
         candidate = str(uuid.uuid5(PROSPECT_NAMESPACE, name))
-        if candidate not in used:
+        if not any(candidate in ids for ids in used):
             return candidate
         salt += 1
 
@@ -99,7 +100,7 @@ def assign_prospect_ids(
     prospect_of_cluster: dict[Hashable, str] = {}
     for cluster in sorted(smallest_key, key=seniority):
         kept = (previous[key].prospect_id for _, key in history[cluster])
-        prospect = next((p for p in kept if p not in taken), None) or _fresh_id(smallest_key[cluster], used | taken)
+        prospect = next((p for p in kept if p not in taken), None) or _fresh_id(smallest_key[cluster], used, taken)
         taken.add(prospect)
         prospect_of_cluster[cluster] = prospect
 

@@ -156,3 +156,31 @@ def test_demand_changes_from_day_to_day(world: World) -> None:
     assert day1.shape == (len(CITIES), len(SPECIALTY_SLUGS))
     assert not np.array_equal(day1, day2)
     assert np.array_equal(day1, market.trend_counts(date(2026, 3, 3), datetime(2026, 3, 10, tzinfo=UTC)))
+
+
+def _source_view(world: World) -> tuple[dict, dict]:
+    social = {item["candidate_id"]: item for item in world.social}
+    listings = {listing.listing_id: listing for city in world.listings.values() for listing in city}
+    return social, listings
+
+
+def test_churn_changes_or_adds_the_given_share_of_records_deterministically(world: World) -> None:
+    churned = World(42, 1500, ANCHOR, daily_churn=0.02, churn_days=1)
+    assert churned.fingerprint() == World(42, 1500, ANCHOR, daily_churn=0.02, churn_days=1).fingerprint()
+    assert churned.fingerprint() != world.fingerprint()
+    assert [e.entity_id for e in churned.entities] == [e.entity_id for e in world.entities]
+    (social, listings), (social_after, listings_after) = _source_view(world), _source_view(churned)
+    assert set(social_after) == set(social) and set(listings) <= set(listings_after)
+    new = set(listings_after) - set(listings)
+    changed = [k for k in social if social[k] != social_after[k]]
+    changed += [k for k in listings if listings[k] != listings_after[k]]
+    changeable = sum(1 for r in world.records if r.source in ("social", "directory"))
+    assert new and changed
+    assert len(new) + len(changed) <= round(0.02 * changeable)
+    assert len(new) + len(changed) >= 0.6 * round(0.02 * changeable)  # a re-typed record may come out the same
+    record_ids = {r.record_id for r in churned.records}
+    assert new <= record_ids
+
+
+def test_no_churn_is_the_default(world: World) -> None:
+    assert World(42, 1500, ANCHOR, daily_churn=0.5, churn_days=0).fingerprint() == world.fingerprint()
