@@ -6,8 +6,6 @@ encoded key material, appears in it. The values set are the ones in force: the d
 from __future__ import annotations
 
 import base64
-import io
-import logging
 import secrets
 from datetime import UTC, datetime
 
@@ -15,6 +13,7 @@ import httpx
 import psycopg
 import pytest
 from fixtures.api_server import body_of, example_event, fresh_database, running_api, signed_headers
+from fixtures.telemetry import captured_logs
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -23,7 +22,6 @@ from integrations.instabids import Unauthorized
 from outreach.domain_clients import build_clients
 from outreach.events.outbox import publish
 from outreach.events.relay import relay_pending
-from outreach.observability.logs import configure_logging
 from outreach.privacy.crypto import load_blind_indexer, load_cipher
 from outreach.settings import DOMAINS, Settings
 
@@ -62,14 +60,8 @@ def environment(monkeypatch, sandbox, tmp_path) -> dict[str, str]:
 
 @pytest.fixture
 def log_output():
-    root = logging.getLogger()
-    before = (list(root.handlers), root.level)
-    stream = io.StringIO()
-    configure_logging("DEBUG", stream=stream, log_format="json")
-    try:
+    with captured_logs() as stream:
         yield stream
-    finally:
-        root.handlers[:], root.level = before
 
 
 def test_no_secret_appears_in_the_logs_of_a_run(environment, log_output, pg_server_url, sandbox) -> None:

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from fixtures.telemetry import captured_logs
 from opentelemetry.sdk.trace import TracerProvider
 
 from integrations.instabids import correlation_scope
@@ -20,15 +21,9 @@ SECRET_CONTACTS = ("maria@cruzplumbing.com", "Tom.Lee+bids@bright-sparks.co.uk",
 
 @pytest.fixture
 def lines() -> Iterator[io.StringIO]:
-    """The process's log output while the test runs (configure_logging's own handler, as production has it)."""
-    root = logging.getLogger()
-    before = (list(root.handlers), root.level)
-    stream = io.StringIO()
-    configure_logging("DEBUG", stream=stream, log_format="json")
-    try:
+    """The process's log output while the test runs."""
+    with captured_logs() as stream:
         yield stream
-    finally:
-        root.handlers[:], root.level = before
 
 
 def records(stream: io.StringIO) -> list[dict]:
