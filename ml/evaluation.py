@@ -75,6 +75,8 @@ def log_loss(labels: Any, scores: Any) -> float:
 
 
 def _equal_mass_groups(order: np.ndarray, groups: int) -> list[np.ndarray]:
+    if not order.size:
+        return []
     return [g for g in np.array_split(order, min(groups, order.size)) if g.size]
 
 

@@ -36,8 +36,9 @@ Optional: `years_in_business` (float; not yet in `app.prospects`, falls back to 
 
 `demand` - rows of `marts.specialty_region_demand_daily`: `partition_date` (date), `specialty`, `region`,
 `supply_gap_index`, `opportunity_value_cents`, `demand_pressure`, `coverage_shortfall`, `contractor_shortfall`,
-`gap_severity_weight`, `wait_pressure` (floats, null = unknown). For each cell the latest `partition_date` on or
-before `as_of`'s date and at most `DEMAND_LOOKBACK_DAYS` old is used; an older or absent cell is unknown.
+`gap_severity_weight`, `wait_pressure`, `coverage_ratio` (floats, null = unknown). For each cell the latest
+`partition_date` on or before `as_of`'s date and at most `DEMAND_LOOKBACK_DAYS` old is used; an older or absent
+cell is unknown.
 
 `history` (optional, None = no contact yet) - one row per contact event, built by the core from outreach
 messages and inbound events: `prospect_id`, `occurred_at` (timestamp, UTC; naive = UTC), `event` one of
@@ -62,6 +63,8 @@ The features
 | `supply_gap_max` | largest known supply-gap index over all the prospect's specialties in its region (0 if none) |
 | `log_opportunity_value` | log10(1 + opportunity value in currency units) of the primary cell (0 if unknown) |
 | `demand_pressure` ... `wait_pressure` | the five supply-gap components of the primary cell (0 if unknown) |
+| `coverage_gap` | 1 - coverage ratio of the primary cell, clipped -1..1 (0 if unknown): unlike `coverage_shortfall` |
+| | it tells a balanced cell from an over-supplied one |
 | `source_license`, `source_directory`, `source_social`, `source_referral` | discovered through that source family |
 | `referred` | social/referral source or a referring user |
 | `source_record_count` | merged source records, clipped 0..20 |
@@ -103,6 +106,7 @@ FEATURE_COLUMNS: Final[tuple[str, ...]] = (
     "contractor_shortfall",
     "gap_severity_weight",
     "wait_pressure",
+    "coverage_gap",
     "source_license",
     "source_directory",
     "source_social",
@@ -134,7 +138,7 @@ OPTIONAL_PROSPECT_COLUMNS: Final[tuple[str, ...]] = ("years_in_business",)
 
 DEMAND_COLUMNS: Final[tuple[str, ...]] = (
     "partition_date", "specialty", "region", "supply_gap_index", "opportunity_value_cents", "demand_pressure",
-    "coverage_shortfall", "contractor_shortfall", "gap_severity_weight", "wait_pressure",
+    "coverage_shortfall", "contractor_shortfall", "gap_severity_weight", "wait_pressure", "coverage_ratio",
 )  # fmt: skip
 """Required columns of `demand` (columns of `marts.specialty_region_demand_daily`)."""
 
@@ -226,7 +230,7 @@ def latest_demand(demand: pd.DataFrame, as_of: datetime | date | str | pd.Timest
 def _demand_features(prospects: pd.DataFrame, demand: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, np.ndarray]:
     n = len(prospects)
     cells = latest_demand(demand, as_of)
-    values = ["supply_gap_index", "opportunity_value_cents", *_GAP_COMPONENTS]
+    values = ["supply_gap_index", "opportunity_value_cents", "coverage_ratio", *_GAP_COMPONENTS]
     specialties = _exploded(prospects["specialties"])
     pairs = pd.DataFrame(
         {
@@ -260,6 +264,7 @@ def _demand_features(prospects: pd.DataFrame, demand: pd.DataFrame, as_of: pd.Ti
     }
     for column in _GAP_COMPONENTS:
         result[column] = np.nan_to_num(np.clip(out[column], 0.0, 1.0), nan=0.0)
+    result["coverage_gap"] = np.nan_to_num(np.clip(1.0 - out["coverage_ratio"], -1.0, 1.0), nan=0.0)
     return result
 
 

@@ -1,8 +1,10 @@
 """Evaluation plots for the Dagster UI: calibration curve, cumulative gains, score distribution.
 
-Each plot is a `Plot` with a Markdown table (what `MetadataValue.md` shows in the asset's page) and a Vega-Lite
-spec built with Altair (`MetadataValue.json`; paste it into any Vega-Lite viewer to draw it). PNG images need
-matplotlib, which this environment does not install: `png` stays None and `markdown` holds the table only.
+Each plot is a `Plot` with a PNG image drawn with matplotlib (headless, the Agg backend), Markdown that embeds it
+as a base64 data URI above a table of its numbers (what `MetadataValue.md` shows on the asset's page in the
+Dagster UI - the pattern of Dagster's own tutorial), and a Vega-Lite spec built with Altair (`MetadataValue.json`;
+paste it into any Vega-Lite viewer for an interactive version). Without matplotlib `png` is None and the Markdown
+holds the table only.
 
     from dagster import MetadataValue
     plots = evaluation_plots(comparison)
@@ -12,8 +14,11 @@ matplotlib, which this environment does not install: `png` stays None and `markd
 
 from __future__ import annotations
 
+import base64
 import importlib.util
-from dataclasses import dataclass
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
@@ -23,6 +28,8 @@ from ml.evaluation import Comparison
 
 HISTOGRAM_BINS: Final = 20
 MATPLOTLIB_AVAILABLE: Final = importlib.util.find_spec("matplotlib") is not None
+FIGURE_SIZE: Final = (5.6, 3.6)
+DPI: Final = 80
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,63 @@ def _markdown_table(frame: pd.DataFrame, decimals: int = 4) -> str:
     lines = ["| " + " | ".join(str(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines)
+
+
+def _render(draw: Callable[[Any], None]) -> bytes | None:
+    """A PNG of what `draw(axes)` plots, or None without matplotlib."""
+    if not MATPLOTLIB_AVAILABLE:
+        return None
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=FIGURE_SIZE, dpi=DPI, layout="constrained")
+    draw(figure.add_subplot())
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _with_image(plot: Plot, draw: Callable[[Any], None]) -> Plot:
+    """The plot with its PNG, embedded at the top of its Markdown."""
+    png = _render(draw)
+    if png is None:
+        return plot
+    image = f"![{plot.title}](data:image/png;base64,{base64.b64encode(png).decode()})\n\n"
+    return replace(plot, png=png, markdown=image + plot.markdown)
+
+
+def _draw_calibration(data: pd.DataFrame) -> Callable[[Any], None]:
+    def draw(ax: Any) -> None:
+        top = float(max(data["mean_score"].max(), data["observed_rate"].max(), 0.01)) if len(data) else 1.0
+        ax.plot([0, top], [0, top], linestyle="--", color="gray", linewidth=1, label="perfect")
+        for scorer, rows in data.groupby("scorer", sort=False):
+            ax.plot(rows["mean_score"], rows["observed_rate"], marker="o", markersize=3, label=str(scorer))
+        ax.set(xlabel="mean score (bin)", ylabel="observed conversion rate", title="Calibration (equal-mass bins)")
+        ax.legend(fontsize=7)
+
+    return draw
+
+
+def _draw_gains(curve: pd.DataFrame) -> Callable[[Any], None]:
+    def draw(ax: Any) -> None:
+        ax.plot([0, 1], [0, 1], linestyle="--", color="gray", linewidth=1, label="random")
+        for scorer, rows in curve.groupby("scorer", sort=False):
+            ax.plot(rows["contacted_share"], rows["cumulative_gain"], marker="o", markersize=3, label=str(scorer))
+        ax.set(xlabel="share of prospects contacted (highest score first)", ylabel="share of conversions",
+               title="Cumulative gains")
+        ax.legend(fontsize=7)
+
+    return draw
+
+
+def _draw_distribution(data: pd.DataFrame) -> Callable[[Any], None]:
+    def draw(ax: Any) -> None:
+        for (scorer, outcome), rows in data.groupby(["scorer", "outcome"], sort=False):
+            ax.stairs(rows["count"].to_numpy(), [*rows["bin_start"], rows["bin_end"].iloc[-1]],
+                      label=f"{scorer}, {outcome}")
+        ax.set(xlabel="score", ylabel="prospects", title="Score distribution")
+        ax.legend(fontsize=6)
+
+    return draw
 
 
 def _altair():
@@ -78,7 +142,8 @@ def calibration_plot(comparison: Comparison) -> Plot:
     wide.columns = [f"{scorer} {what}" for what, scorer in wide.columns]
     table = wide.reset_index()
     markdown = "**Calibration** - equal-mass bins by score; a calibrated scorer has observed = mean score.\n\n"
-    return Plot("calibration", "Calibration", markdown + _markdown_table(table), spec, data)
+    plot = Plot("calibration", "Calibration", markdown + _markdown_table(table), spec, data)
+    return _with_image(plot, _draw_calibration(data))
 
 
 def gains_plot(comparison: Comparison) -> Plot:
@@ -119,7 +184,8 @@ def gains_plot(comparison: Comparison) -> Plot:
     wide = data.pivot_table(index="decile", columns="scorer", values=["cumulative_gain", "lift"]).sort_index()
     wide.columns = [f"{scorer} {what}" for what, scorer in wide.columns]
     markdown = "**Cumulative gains and lift by decile** (decile 1 = highest scores; random = decile/10).\n\n"
-    return Plot("gains", "Cumulative gains", markdown + _markdown_table(wide.reset_index()), spec, data)
+    plot = Plot("gains", "Cumulative gains", markdown + _markdown_table(wide.reset_index()), spec, data)
+    return _with_image(plot, _draw_gains(curve))
 
 
 def score_distribution_plot(comparison: Comparison, bins: int = HISTOGRAM_BINS) -> Plot:
@@ -153,7 +219,9 @@ def score_distribution_plot(comparison: Comparison, bins: int = HISTOGRAM_BINS) 
     totals = data.assign(bin=lambda d: d["bin_start"].map(lambda v: f"{v:.2f}"))
     wide = totals.pivot_table(index="bin", columns="scorer", values="count", aggfunc="sum").sort_index()
     markdown = "**Score distribution** - prospects per score bin (both outcomes).\n\n"
-    return Plot("score_distribution", "Score distribution", markdown + _markdown_table(wide.reset_index()), spec, data)
+    plot = Plot("score_distribution", "Score distribution", markdown + _markdown_table(wide.reset_index()), spec,
+                data)
+    return _with_image(plot, _draw_distribution(data))
 
 
 def evaluation_plots(comparison: Comparison) -> dict[str, Plot]:

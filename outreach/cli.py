@@ -14,6 +14,10 @@ from pathlib import Path
 
 import click
 
+from outreach.commands import model as model_commands
+from outreach.commands import privacy as privacy_commands
+from outreach.commands import simulate as simulate_commands
+
 DEFAULT_SCALE = 2000
 DEFAULT_SEED = 42
 
@@ -32,6 +36,9 @@ def _fail(message: str) -> None:
 @click.group()
 def main() -> None:
     """InstaBids Outreach: discover, enrich, score, contact and convert contractor prospects."""
+    from outreach.observability import configure_observability
+
+    configure_observability("outreach-cli", default_level="WARNING")  # the terminal stays for the commands' output
 
 
 # --- db ---------------------------------------------------------------------------------------------
@@ -385,6 +392,11 @@ def relay() -> None:
         result = relay_pending(conn, client, settings.event_bus_url(), settings.event_bus_signing_secret(),
                                datetime.now(UTC))
     click.echo(f"delivered {result.delivered}, retrying {result.retrying}, dead-lettered {result.dead}")
+
+
+main.add_command(model_commands.model)
+main.add_command(simulate_commands.simulate)
+main.add_command(privacy_commands.privacy)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ the code that uses one reads it, with `get_secret_value()`.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -116,3 +119,22 @@ class Settings(BaseSettings):
 
 def get_settings() -> Settings:
     return Settings()
+
+
+@contextmanager
+def environment_overrides(overrides: Mapping[str, str]) -> Iterator[None]:
+    """The process environment with `overrides` for the block, restored afterwards.
+
+    For what reads configuration from the environment itself rather than from arguments: `Settings`, the Dagster
+    resources, a dbt invocation (`DbtCliResource.cli` has no `env` argument: it copies `os.environ` into the dbt
+    subprocess) and child processes."""
+    previous = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -11,8 +11,14 @@ same day always has the same projects, whenever it is asked for. The model:
   (`target_active`);
 - a project is open from `created_at` for an exponential time of mean `tau[r, s]` days, then cancelled (6 %) or
   awarded → in_progress (after 4 days) → completed (after 25 days);
-- `demand_index = (open + 1) / (active × CAPACITY + 1)` and `coverage_ratio` its inverse, so a high demand
-  index and a low coverage ratio always go together (both are smoothed by one for empty cells).
+- `demand_index = (open + 1) / (active × CAPACITY + 1)`: Project Management's instantaneous view of a cell (open
+  projects against the active contractors' capacity, smoothed by one for empty cells). With a few projects and
+  about one contractor per cell it is mostly counting noise;
+- `coverage_ratio`: the Labor Marketplace's own measure of a cell, its network's capacity over demand across the
+  trailing year - the supply factor, read with a little weekly measurement noise (`COVERAGE_NOISE`). A real
+  marketplace knows its contractors' capacity and the year's demand; reporting today's integer head count over
+  today's handful of open projects would hide from its analytics the very gap the market is built on.
+  `contractors_needed` is the capacity short of full coverage, in contractors.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ DAY_SECONDS = 86_400
 PROJECT_WINDOW_DAYS = 90  # /projects shows projects created in the last 90 days
 CAPACITY_PER_CONTRACTOR = 3  # open projects one active contractor can take on
 CANCEL_SHARE = 0.06
+COVERAGE_NOISE = 0.08  # sigma of the weekly lognormal measurement noise of the trailing-year coverage ratio
 WEEKDAY_FACTOR = np.array([1.1, 1.1, 1.1, 1.05, 1.0, 0.8, 0.65])
 
 
@@ -254,6 +261,19 @@ class Market:
     @staticmethod
     def demand_index(open_projects: np.ndarray, active: np.ndarray) -> np.ndarray:
         return (open_projects + 1.0) / (active * CAPACITY_PER_CONTRACTOR + 1.0)
+
+    def coverage_ratio(self, at: datetime) -> np.ndarray:
+        """[R, S] trailing-year capacity / demand of the network: the supply factor, measured once a week."""
+        week = at.isocalendar()
+        noise = np.random.default_rng([self.seed, 105, week.year * 100 + week.week]).lognormal(
+            0.0, COVERAGE_NOISE, self.supply.shape
+        )
+        return np.round(self.supply * noise, 3)
+
+    def contractors_needed(self, coverage: np.ndarray) -> np.ndarray:
+        """[R, S] contractors missing for full coverage (at least one wherever coverage is short of 1)."""
+        full = self.base * self.tau_days / CAPACITY_PER_CONTRACTOR  # contractors that cover the demand
+        return np.where(coverage < 1.0, np.maximum(np.ceil(full * (1.0 - coverage)), 1), 0).astype(np.int64)
 
     def trend_counts(self, day: date, at: datetime) -> np.ndarray:
         """Projects created on `day` per cell, counting only those created by `at`."""

@@ -21,7 +21,6 @@ rejects it as a string.
 import json
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from orchestration.assets.prospects import GOLDEN
 from orchestration.assets.scoring import prospect_scores
 from orchestration.dbt_project import dbt_env, dbt_project, ensure_manifest
 from orchestration.partitions import daily_partitions
+from outreach.settings import environment_overrides
 
 RAW_KEY_PREFIX = "raw"
 """Asset key prefix of the ingest assets: source table `raw.<table>` is asset `raw/<table>`."""
@@ -94,25 +94,6 @@ def partition_vars(start: datetime, end: datetime) -> dict[str, str]:
     }
 
 
-@contextmanager
-def _environ(overrides: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the duration of a dbt invocation, then restore them.
-
-    `DbtCliResource.cli` has no `env` argument: it copies `os.environ` into the dbt subprocess (and loads the
-    profile in-process from it), so the connection has to be in the process environment while dbt runs.
-    """
-    previous = {name: os.environ.get(name) for name in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """`dbt build` (models, then their tests as asset checks) of the selected models for the run's window."""
     database_url = os.environ.get("DATABASE_URL")
@@ -121,7 +102,7 @@ def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
     window = context.partition_time_window
     dbt_vars = partition_vars(window.start, window.end)
     context.log.info("dbt build for %s", dbt_vars)
-    with _environ(dbt_env(database_url)):
+    with environment_overrides(dbt_env(database_url)):
         yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
 

@@ -42,12 +42,16 @@ def find_prospect(conn: psycopg.Connection, context: HandlerContext, prospect_id
 
 
 def attribution(conn: psycopg.Connection, prospect_id: str, before: datetime) -> dict | None:
-    """First and last outreach message before `before`, and how many; None when outreach never reached them."""
+    """First and last outreach message before `before`, and how many; None when outreach never reached them.
+
+    Messages are placed on their batch clock (`scheduled_at`), the time line the events are on: `sent_at` is the
+    wall clock of the hand-over, which for a backfilled or simulated batch lies after the (event-time) sign-up.
+    """
     row = conn.execute(
-        "select (array_agg(message_id order by sent_at, message_id))[1], "
-        "(array_agg(message_id order by sent_at desc, message_id desc))[1], "
-        "(array_agg(campaign_id order by sent_at desc, message_id desc))[1], count(*) "
-        "from app.outreach_messages where prospect_id = %s and message_id is not null and sent_at <= %s",
+        "select (array_agg(message_id order by scheduled_at, message_id))[1], "
+        "(array_agg(message_id order by scheduled_at desc, message_id desc))[1], "
+        "(array_agg(campaign_id order by scheduled_at desc, message_id desc))[1], count(*) "
+        "from app.outreach_messages where prospect_id = %s and message_id is not null and scheduled_at <= %s",
         (prospect_id, before),
     ).fetchone()
     first, last, campaign_id, touches = row

@@ -13,4 +13,10 @@ from and writes their results to Postgres:
 | `registry_store.list_models(conn)` / `get_entry(...)` / `production_version(...)` | read the registry |
 | `scores_store.load_prospects(conn)` / `load_demand(conn, first, last)` | inputs of `ml.features.build_features` |
 | `scores_store.write_scores(conn, scores, scored_at=...)` | `app.prospect_scores` + ProspectScoredEvents |
+| `daily.score_prospects(conn, day, as_of)` | the daily scoring step (the `prospect_scores` asset) |
+| `training_data.load_labelled(conn, as_of)` | labelled first contacts with their features, as of a time |
+| `retrain.train_and_register(conn, as_of)` / `decide(...)` | the weekly retrain and its promotion gate |
+| `evaluation.evaluate_production(conn, as_of, oracle)` | `outreach model evaluate`: production on its holdout |
+
+See `docs/scoring.md`.
 """

@@ -21,7 +21,7 @@ from outreach.scoring.scores_store import demand_window, load_demand, load_prosp
 DEMAND_LOOKBACK_DAYS = 7
 
 HISTORY_SQL = """
-select prospect_id, sent_at as occurred_at, 'contacted' as event
+select prospect_id, scheduled_at as occurred_at, 'contacted' as event
   from app.outreach_messages where message_id is not null and sent_at is not null
 union all
 select prospect_id, received_at, 'responded' from app.prospect_responses
@@ -33,7 +33,10 @@ select prospect_id, converted_at, 'converted' from app.prospects where converted
 
 
 def load_history(conn: psycopg.Connection) -> pd.DataFrame:
-    """Our contact history as `ml.features` expects it (`prospect_id, occurred_at, event`)."""
+    """Our contact history as `ml.features` expects it (`prospect_id, occurred_at, event`).
+
+    A contact is a message Messaging accepted, at its batch clock (`scheduled_at`): the time the campaign rules
+    reason with, so a backfilled or simulated day's contacts fall on that day rather than on the wall clock."""
     rows = conn.execute(HISTORY_SQL).fetchall()
     frame = pd.DataFrame(rows, columns=["prospect_id", "occurred_at", "event"])
     frame["prospect_id"] = frame["prospect_id"].astype(str)

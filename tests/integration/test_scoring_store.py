@@ -119,12 +119,14 @@ def _demand_table(conn: psycopg.Connection) -> str:
     conn.execute(
         "create temporary table demand_mart (partition_date date, specialty text, region text, "
         "supply_gap_index numeric, opportunity_value_cents bigint, demand_pressure numeric, coverage_shortfall "
-        "numeric, contractor_shortfall numeric, gap_severity_weight numeric, wait_pressure numeric) "
+        "numeric, contractor_shortfall numeric, gap_severity_weight numeric, wait_pressure numeric, "
+        "coverage_ratio numeric) "
         "on commit drop"
     )
     conn.execute(
-        "insert into demand_mart values (%s, 'plumbing', 'us-ca-san-diego', 0.6, 500000, 0.5, 0.5, 0.5, 0.5, 0.5), "
-        "(%s, 'roofing', 'us-ca-san-diego', 0.2, 100000, 0.2, 0.2, 0.2, 0.25, 0.1)",
+        "insert into demand_mart values "
+        "(%s, 'plumbing', 'us-ca-san-diego', 0.6, 500000, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4), "
+        "(%s, 'roofing', 'us-ca-san-diego', 0.2, 100000, 0.2, 0.2, 0.2, 0.25, 0.1, 0.9)",
         (date(2025, 3, 9), date(2025, 3, 10)),
     )
     return "pg_temp.demand_mart"

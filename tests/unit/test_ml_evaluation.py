@@ -67,6 +67,12 @@ def test_gains_by_decile() -> None:
     assert metrics["gain_top_decile"] == pytest.approx(0.5)
 
 
+def test_an_empty_holdout_gives_nan_not_an_exception() -> None:
+    metrics = evaluate([], [])
+    assert metrics["n"] == 0 and np.isnan(metrics["roc_auc"]) and np.isnan(metrics["ece"])
+    assert np.isnan(metrics["lift_top_decile"])
+
+
 def test_one_class_gives_nan_not_an_exception() -> None:
     metrics = evaluate([0, 0, 0], [0.1, 0.2, 0.3])
     assert np.isnan(metrics["roc_auc"]) and np.isnan(metrics["pr_auc"])

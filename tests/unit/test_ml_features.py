@@ -48,6 +48,7 @@ def _demand(day: date, specialty: str, region: str, gap: float | None, value: fl
         "partition_date": day, "specialty": specialty, "region": region, "supply_gap_index": gap,
         "opportunity_value_cents": value, "demand_pressure": gap, "coverage_shortfall": gap,
         "contractor_shortfall": gap, "gap_severity_weight": 0.5, "wait_pressure": 0.25,
+        "coverage_ratio": None if gap is None else 1.0 - gap,
     }  # fmt: skip
 
 

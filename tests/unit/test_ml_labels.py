@@ -52,6 +52,13 @@ def test_a_window_labels_each_first_contact_by_conversion_within_the_horizon() -
     assert (labels["as_of"] == T0).all()
 
 
+def test_a_window_whose_contacts_never_converted_labels_them_all_0() -> None:
+    unconverted = HISTORY[HISTORY["prospect_id"].isin(["b", "c"])]
+    labels = build_labels(unconverted, T0, T0 + timedelta(days=7), HORIZON, observed_until=T0 + timedelta(days=20))
+    assert labels["prospect_id"].tolist() == ["b", "c"] and labels["label"].tolist() == [0, 0]
+    assert labels["converted_at"].isna().all()
+
+
 def test_an_example_whose_horizon_is_not_over_is_not_labelled_yet() -> None:
     labels = build_labels(HISTORY, T0, T0 + timedelta(days=7), HORIZON, observed_until=T0 + timedelta(days=22))
     assert "e" in labels["prospect_id"].tolist()

@@ -16,7 +16,7 @@ from ml.evaluation import compare
 from ml.features import FEATURE_COLUMNS, feature_matrix
 from ml.heuristic import FACTOR_NAMES, HEURISTIC, HEURISTIC_VERSION
 from ml.labels import MIN_LABELS, MIN_POSITIVES
-from ml.plots import MATPLOTLIB_AVAILABLE, evaluation_plots
+from ml.plots import evaluation_plots
 from ml.registry import ModelArtifact
 from ml.scoring import (
     MAX_TOP_K,
@@ -117,7 +117,7 @@ def test_priorities_do_not_count_the_gap_twice_for_heuristic_scores(frame: pd.Da
     np.testing.assert_allclose(priorities(scored, np.full(10, 0.0)), scored["score"])
 
 
-def test_the_evaluation_plots_are_markdown_and_vega_lite(
+def test_the_evaluation_plots_are_png_images_in_markdown_and_vega_lite(
     frame: pd.DataFrame, models: dict[str, ModelArtifact]
 ) -> None:
     holdout = frame.iloc[12_000:16_000]
@@ -127,6 +127,7 @@ def test_the_evaluation_plots_are_markdown_and_vega_lite(
     for plot in plots.values():
         assert plot.markdown.count("\n|") >= 5
         assert plot.vega_lite["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
-        assert plot.png is None or MATPLOTLIB_AVAILABLE
+        assert plot.png is not None and plot.png.startswith(b"\x89PNG\r\n\x1a\n"), "matplotlib draws every plot"
+        assert plot.markdown.startswith(f"![{plot.title}](data:image/png;base64,")
     assert "candidate cumulative_gain" in plots["gains"].markdown
     assert set(plots["calibration"].data["scorer"]) == {"candidate", "baseline", "heuristic", "oracle"}

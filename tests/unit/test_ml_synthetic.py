@@ -112,10 +112,12 @@ def make_demand(rng: np.random.Generator, start: pd.Timestamp, days: int) -> tup
             "supply_gap_index": np.where(unknown, np.nan, np.round(gap, 4)),
             "opportunity_value_cents": np.where(unknown, np.nan, np.round(rng.integers(1, 40, n) * 250_000 * gap)),
             "demand_pressure": np.clip(gap + rng.normal(0, 0.05, n), 0, 1),
-            "coverage_shortfall": np.clip(gap + rng.normal(0, 0.05, n), 0, 1),
+            # the marketplace's coverage ratio is 1 - this unclipped shortfall (no extra draw: same data as before)
+            "coverage_shortfall": np.clip(coverage_gap := gap + rng.normal(0, 0.05, n), 0, 1),
             "contractor_shortfall": np.clip(gap + rng.normal(0, 0.1, n), 0, 1),
             "gap_severity_weight": np.round(np.clip(gap, 0, 1) * 4) / 4,
             "wait_pressure": np.clip(gap * 0.8 + rng.normal(0, 0.1, n), 0, 1),
+            "coverage_ratio": np.where(unknown, np.nan, np.clip(1.0 - coverage_gap, 0, None)),
         }
     )
     return frame, base_gap

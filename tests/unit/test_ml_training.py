@@ -15,7 +15,15 @@ from threadpoolctl import threadpool_limits
 from ml.evaluation import ece
 from ml.features import FEATURE_COLUMNS, build_features, feature_matrix
 from ml.labels import MIN_LABELS, MIN_POSITIVES, NotEnoughLabels
-from ml.training import TrainingRun, promotion_gate, run_training, train_baseline, train_candidate
+from ml.training import (
+    BASELINE_C_GRID,
+    TrainingRun,
+    choose_regularization,
+    promotion_gate,
+    run_training,
+    train_baseline,
+    train_candidate,
+)
 
 TRAINED_AT = datetime(2025, 3, 10, 6, 0, tzinfo=UTC)
 
@@ -63,17 +71,61 @@ def test_where_effects_interact_the_candidate_beats_the_baseline_and_the_heurist
     assert m.loc["oracle", "roc_auc"] - m.loc["candidate", "roc_auc"] < 0.06
 
 
+def test_the_candidate_is_the_family_that_ranks_the_latest_training_examples_best(
+    sandbox_run: TrainingRun, interaction_run: TrainingRun
+) -> None:
+    for run in (sandbox_run, interaction_run):
+        selection = run.candidate.params["selection_auc"]
+        assert set(selection) == {"gbm", "logistic"}
+        assert run.candidate.kind == max(selection, key=lambda kind: (selection[kind], kind == "gbm"))
+    assert interaction_run.candidate.kind == "gbm", "where effects interact the trees rank better"
+
+
+def test_a_logistic_candidate_is_compared_with_the_trees_it_was_chosen_over() -> None:
+    _, frame = labelled_world()
+    run = run_training(frame.head(4000), candidate="logistic", trained_at=TRAINED_AT)
+    assert run.candidate is run.baseline and run.candidate.kind == "logistic"
+    assert set(run.comparison.metrics.index) == {"candidate", "baseline", "gbm", "heuristic", "oracle"}
+    assert run.candidate.metrics["roc_auc"] == run.comparison.metrics.loc["baseline", "roc_auc"]
+    with pytest.raises(ValueError, match="unknown candidate"):
+        run_training(frame.head(4000), candidate="forest")
+
+
 def test_the_run_records_its_holdout_metrics_window_and_choices(sandbox_run: TrainingRun) -> None:
     candidate, baseline = sandbox_run.candidate, sandbox_run.baseline
     assert candidate.metrics["roc_auc"] == sandbox_run.comparison.metrics.loc["candidate", "roc_auc"]
-    assert candidate.params["calibration"] in ("sigmoid", "isotonic")
-    assert set(candidate.params["calibration_brier"]) == {"sigmoid", "isotonic"}
-    assert candidate.version.startswith("gbm-20250310T060000Z-") and baseline.version.startswith("logistic-")
+    if candidate.kind == "gbm":
+        assert candidate.params["calibration"] in ("sigmoid", "isotonic")
+        assert set(candidate.params["calibration_brier"]) == {"sigmoid", "isotonic"}
+    else:  # the logistic model, a probability through its prior correction
+        assert candidate is baseline and candidate.params["prior_correction"] > 0
+    assert candidate.version.startswith(f"{candidate.kind}-20250310T060000Z-")
+    assert baseline.version.startswith("logistic-20250310T060000Z-")
     assert candidate.feature_columns == FEATURE_COLUMNS
     start, end = candidate.training_window
     assert start < end < sandbox_run.holdout_start
     assert candidate.n_labels == sandbox_run.train_rows
     assert candidate.n_labels >= MIN_LABELS and candidate.n_positives >= MIN_POSITIVES
+
+
+def test_the_baseline_regularization_is_the_one_that_ranks_the_latest_training_examples_best(
+    sandbox_run: TrainingRun,
+) -> None:
+    by_c = {float(c): auc for c, auc in sandbox_run.baseline.params["selection_auc_by_C"].items()}
+    assert set(by_c) == set(BASELINE_C_GRID)
+    assert sandbox_run.baseline.params["C"] == max(BASELINE_C_GRID, key=lambda c: (by_c[c], -c))
+    assert len(set(by_c.values())) > 1
+
+
+def test_a_tie_in_regularization_goes_to_the_stronger_one() -> None:
+    # one informative feature: every C ranks the same (the ordering of a single slope does not depend on its size)
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(0.0, index=range(2000), columns=list(FEATURE_COLUMNS))
+    frame["log_reviews"] = rng.normal(size=2000)
+    frame["label"] = (rng.random(2000) < 1 / (1 + np.exp(1.5 - frame["log_reviews"]))).astype(int)
+    chosen, by_c = choose_regularization(frame, time_column=None)
+    assert len(set(by_c.values())) == 1
+    assert chosen == min(BASELINE_C_GRID)
 
 
 def test_calibration_error_is_small_on_a_large_sample() -> None:

@@ -59,3 +59,14 @@ def test_trends_count_only_projects_created_by_the_given_time() -> None:
     evening = market.trend_counts(AT.date(), AT.replace(hour=23)).sum()
     assert morning < evening == len(market.day_projects(AT.date()))
     assert market.trend_counts(AT.date() + timedelta(days=1), AT).sum() == 0
+
+
+def test_the_labor_marketplace_reports_its_trailing_year_coverage_of_each_cell() -> None:
+    market = Market(3, 5000, CITIES)
+    coverage = market.coverage_ratio(AT)  # a Monday: the measurement holds for its ISO week
+    assert np.array_equal(coverage, market.coverage_ratio(AT + timedelta(days=6)))
+    assert not np.array_equal(coverage, market.coverage_ratio(AT + timedelta(days=7)))
+    # the true supply factor behind the hidden propensity, read with a little noise (not counting noise)
+    assert np.corrcoef(coverage.ravel(), market.supply.ravel())[0, 1] > 0.9
+    needed = market.contractors_needed(coverage)
+    assert ((needed > 0) == (coverage < 1.0)).all()

@@ -1,14 +1,14 @@
 """Reply follow-ups: the sequence step each reply answers, and contacts disqualified by a wrong-contact reply.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0009
 Create Date: 2026-11-25
 """
 
 from alembic import op
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

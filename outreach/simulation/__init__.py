@@ -1,0 +1,1 @@
+"""Closed-loop simulation of the pipeline against the sandbox (`outreach simulate`)."""
