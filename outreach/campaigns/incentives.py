@@ -21,7 +21,7 @@ from uuid import UUID
 
 import psycopg
 
-from integrations.instabids import CircuitOpen, ProblemError, RetriesExhausted
+from integrations.instabids import CircuitOpen, NotFound, ProblemError, RetriesExhausted
 from integrations.instabids.payment import PaymentClient
 from integrations.instabids.wire import IssueIncentiveRequest
 from outreach.campaigns.models import Campaign
@@ -55,6 +55,8 @@ class IncentiveSync:
     reissued: int
     polled: int
     changed: int
+    unknown: int = 0
+    """Pending incentives Payment answers 404 for: left pending and logged, never blocking the rest."""
 
 
 def incentive_key(prospect_id: UUID | str, campaign_id: UUID | str) -> str:
@@ -194,7 +196,7 @@ def sync_incentives(
             "order by created_at, idempotency_key limit %s",
             (limit,),
         ).fetchall()
-    reissued = polled = changed = 0
+    reissued = polled = changed = unknown = 0
     for record in map(_record, rows):
         try:
             with conn.transaction():
@@ -210,7 +212,11 @@ def sync_incentives(
                     (now, record.idempotency_key),
                 )
                 changed += apply_incentive_status(conn, status.model_dump(mode="json"))
+        except NotFound:
+            # One incentive Payment lost must not stop the others (nor the daily batches this sync precedes).
+            logger.warning("payment does not know incentive %s; left pending", record.incentive_id)
+            unknown += 1
         except (RetriesExhausted, CircuitOpen) as exc:
             logger.warning("payment unavailable, incentive sync stops here: %s", exc)
             break
-    return IncentiveSync(reissued=reissued, polled=polled, changed=changed)
+    return IncentiveSync(reissued=reissued, polled=polled, changed=changed, unknown=unknown)

@@ -455,8 +455,19 @@ def test_an_incentive_is_issued_once_and_follows_its_status(db, sandbox, clients
     again = issue(db, prospect_id, user_id, campaign.campaign_id)  # a redelivered conversion: nothing new
     assert again == first
 
+    lost = str(uuid.uuid4())  # an incentive Payment does not know (404): skipped, the others still polled
+    db.execute(
+        "insert into app.incentives (idempotency_key, incentive_id, prospect_id, campaign_id, recipient_user_id, "
+        "kind, amount_cents, currency, status, created_at) values (%s, %s, %s, %s, %s, 'signup_credit', 100, 'USD', "
+        "'pending', '2000-01-01')",
+        (f"lost-{lost}", lost, str(uuid.uuid4()), campaign.id, user_id),
+    )
+    db.commit()
     synced = sync_incentives(db, clients.payment, datetime.now(UTC))
-    assert synced.polled >= 1
+    assert synced.polled >= 1 and synced.unknown >= 1
+    assert db.execute("select status from app.incentives where incentive_id = %s", (lost,)).fetchone() == ("pending",)
+    assert db.execute("select last_polled_at from app.incentives where incentive_id = %s",
+                      (first.incentive_id,)).fetchone()[0] is not None
     later = {"incentive_id": first.incentive_id, "status": "issued", "amount_cents": 5000, "currency": "USD",
              "updated_at": "2099-01-01T00:00:00Z"}  # fmt: skip
     assert apply_incentive_status(db, later) is True

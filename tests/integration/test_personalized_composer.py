@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 from fixtures.campaign_world import DAY, make_clients, own_campaign, received
@@ -17,10 +17,13 @@ from integrations.llm import LlmClient
 from outreach.campaigns import BasicComposer, Campaign, run_batch
 from outreach.campaigns.composer import ProspectFacts
 from outreach.campaigns.personalized import PersonalizedComposer
+from outreach.discovery.records import CandidateRecord
+from outreach.enrichment.enrich import enrich
 from outreach.personalization.engine import Personalizer
 from outreach.personalization.facts import SOURCE_DESCRIPTIONS
 from outreach.personalization.settings import PersonalizationSettings
 from outreach.privacy.crypto import load_blind_indexer, load_cipher
+from outreach.prospects import source_records
 from outreach.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -42,9 +45,15 @@ def add_prospect(db, cipher, region: str, contact_name: str, **columns) -> str:
 
 
 def add_source_record(db, prospect_id: str, source: str, first_seen: date) -> None:
-    db.execute("insert into app.source_records (source, source_record_id, first_seen_on, last_seen_on, enriched, "
-               "prospect_id) values (%s, %s, %s, %s, '{}', %s)",
-               (source, str(uuid.uuid4()), first_seen, first_seen, prospect_id))
+    """A record of `source` first seen on `first_seen`, stored by the product's writer and mapped to the prospect."""
+    settings = Settings()
+    record_id = str(uuid.uuid4())
+    candidate = CandidateRecord(source=source, source_record_id=record_id, business_name="Okafor Electric",
+                                fetched_at=datetime.combine(first_seen, time(9), tzinfo=UTC))
+    source_records.upsert(db, first_seen, [enrich(candidate, first_seen)], load_cipher(settings.state_dir),
+                          load_blind_indexer(settings.state_dir))
+    db.execute("update app.source_records set prospect_id = %s where source = %s and source_record_id = %s",
+               (prospect_id, source, record_id))
 
 
 @pytest.fixture
