@@ -6,7 +6,9 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import psycopg
 import pytest
+from fixtures.api_server import fresh_database
 
 from outreach.discovery.records import CandidateRecord
 from outreach.enrichment import enrich
@@ -21,6 +23,14 @@ INDEXER = BlindIndexer(base64.b64decode(base64.b64encode(secrets.token_bytes(32)
 DAY = date(2026, 4, 1)
 NAMES = (("Zephyr Plumbing", "Ana Diaz"), ("Quartz Roofing", "Bo Chen"), ("Juniper Electric", "Cy Moss"),
          ("Harbor Painting", "Di Ruiz"), ("Falcon Drywall", "Ed Park"))
+
+
+@pytest.fixture
+def db(pg_server_url: str):
+    """A database of its own: entity resolution loads every stored source record, and these are under this
+    module's keys."""
+    with fresh_database(pg_server_url) as url, psycopg.connect(url) as conn:
+        yield conn
 
 
 def _business(n: int, tag: str, **changes) -> list[CandidateRecord]:
