@@ -217,15 +217,9 @@ class Reactions:
         at = now + rng.uniform(5, 300)
         self.log.schedule("UserCreatedEvent", self._event_id("user", user.user_id), at,
                           self.user_created_data(user), user.user_id)
-        campaign_id = self._campaign_of(user.prospect_id)
-        if campaign_id is not None and rng.random() < CAMPAIGN_REFERRAL_RATE:
-            self._campaign_referral(user, campaign_id, at + rng.uniform(1, 5) * DAY_SECONDS, rng)
-
-    def _campaign_of(self, prospect_id: str | None) -> str | None:
-        """The campaign of the latest message we accepted for this prospect (the message metadata's)."""
-        latest = max((m for m in self.runtime.messages.values() if m.metadata.get("prospect_id") == prospect_id),
-                     key=lambda m: m.accepted_at, default=None) if prospect_id else None
-        return latest.metadata.get("campaign_id") if latest else None
+        link = self.runtime.prospects.get(user.prospect_id) if user.prospect_id else None
+        if link and link.latest_campaign and rng.random() < CAMPAIGN_REFERRAL_RATE:
+            self._campaign_referral(user, link.latest_campaign, at + rng.uniform(1, 5) * DAY_SECONDS, rng)
 
     def _campaign_referral(self, user: User, campaign_id: str, at: float, rng: random.Random) -> None:
         """A contractor won by a campaign refers a peer of their city through it: `ReferralCreatedEvent` with the

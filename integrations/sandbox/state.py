@@ -48,6 +48,7 @@ class ProspectLink:
     unmatched_addresses: int = 0
     messages: int = 0
     campaigns: set[str] = field(default_factory=set)
+    latest_campaign: str | None = None  # the campaign of the latest message accepted for it
     user_id: str | None = None
 
 
@@ -106,6 +107,7 @@ class Runtime:
             link.unmatched_addresses += 1
         if campaign_id:
             link.campaigns.add(campaign_id)
+            link.latest_campaign = campaign_id
         return link
 
     def active_contractors(self) -> np.ndarray:
